@@ -1,0 +1,58 @@
+# qiancun — two commands do everything on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export QIANCUN_VAR_DIR ?= $(CURDIR)/var
+# PostgreSQL used by `make test` when it answers (CI starts it; see .ci/run).
+TEST_POSTGRES_URL ?= postgres://qiancun:qiancun@127.0.0.1:5432/qiancun
+
+.PHONY: install demo serve test test-sqlite test-postgres lock clean
+
+$(VENV)/.installed: requirements/base.lock requirements/dev.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet uv==0.13.8
+	$(UV) pip install --quiet --python $(PY) --require-hashes -r requirements/base.lock -r requirements/dev.lock
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed
+
+demo: install
+	mkdir -p $(QIANCUN_VAR_DIR)
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py import_regions data/regions/jilin.csv
+	$(PY) manage.py seed_demo
+	@echo
+	@echo "千村示范 demo: http://$(HOST):$(PORT)/   (API docs: http://$(HOST):$(PORT)/api/docs)"
+	@echo "Press Ctrl-C to stop the server and the background worker."
+	@$(PY) manage.py db_worker --interval 1 & worker=$$!; \
+	  trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	  DJANGO_SETTINGS_MODULE=qiancun.settings.demo $(VENV)/bin/gunicorn --chdir src qiancun.wsgi:application \
+	    --bind $(HOST):$(PORT) --workers 2 --access-logfile - --log-level warning
+
+test: install
+	$(MAKE) --no-print-directory test-sqlite
+	@if $(PY) scripts/postgres_available.py "$(TEST_POSTGRES_URL)"; then \
+	  $(MAKE) --no-print-directory test-postgres; \
+	else echo "PostgreSQL not reachable at $(TEST_POSTGRES_URL): PostgreSQL run skipped (CI runs it)"; fi
+
+test-sqlite:
+	@echo "== tests on SQLite =="
+	DJANGO_SETTINGS_MODULE=qiancun.settings.test $(PY) -m pytest $(PYTEST_ARGS)
+
+test-postgres:
+	@echo "== tests on PostgreSQL =="
+	DATABASE_URL="$(TEST_POSTGRES_URL)" DJANGO_SETTINGS_MODULE=qiancun.settings.test $(PY) -m pytest $(PYTEST_ARGS)
+
+lock: $(VENV)/.installed
+	cd requirements && ../$(UV) pip compile --quiet --generate-hashes --python-version 3.11 base.in -o base.lock
+	cd requirements && ../$(UV) pip compile --quiet --generate-hashes --python-version 3.11 dev.in -o dev.lock
+
+clean:
+	rm -rf $(VENV) node_modules var .pytest_cache

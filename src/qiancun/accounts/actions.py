@@ -1,0 +1,228 @@
+"""Every change to accounts and tokens. Each action is atomic and leaves an audit entry."""
+
+import re
+import secrets
+import string
+from datetime import timedelta
+
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from qiancun.core.audit import diff, record_audit, snapshot
+from qiancun.core.errors import DomainError, ErrorCode, PermissionDeniedError, ValidationFailed
+from qiancun.core.models import AuditAction
+from qiancun.regions.choices import RegionLevel
+from qiancun.regions.models import Region
+
+from .choices import Role
+from .models import ApiToken, Department, User, hash_token
+from .permissions import ADMIN_LEVELS, Perm, ensure_can
+
+USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@-]{3,150}$")
+AUDITED_USER_FIELDS = ["username", "display_name", "role", "scope_id", "department_id", "is_active"]
+
+
+def generate_temporary_password() -> str:
+    """12 characters from all four classes, for a first login that must change it."""
+    pools = [string.ascii_lowercase, string.ascii_uppercase, string.digits, "!@#$%^&*"]
+    chars = [secrets.choice(pool) for pool in pools]
+    everything = "".join(pools)
+    chars += [secrets.choice(everything) for _ in range(8)]
+    secrets.SystemRandom().shuffle(chars)
+    return "".join(chars)
+
+
+def _ensure_manages(acting_user: User, target: User) -> None:
+    """An administrator manages the users inside their own scope, never above or beside it."""
+    ensure_can(acting_user, Perm.USER_MANAGE)
+    if not User.objects.for_user(acting_user).filter(pk=target.pk).exists():
+        raise DomainError(ErrorCode.NOT_FOUND, "用户不存在或不在您的管辖范围内")
+
+
+def _validate_assignment(acting_user: User, *, role: str, scope_code: str, department_code: str | None):
+    if role not in Role.values:
+        raise ValidationFailed(f"角色“{role}”无效", field="role")
+    scope = Region.objects.for_user(acting_user).filter(code=scope_code).first()
+    if scope is None:
+        raise ValidationFailed(f"管辖区划 {scope_code or '（空）'} 不存在或不在您的管辖范围内", field="scope")
+    if role == Role.ADMIN and scope.level not in ADMIN_LEVELS:
+        raise ValidationFailed("管理员只能设在省、市、县三级", field="role")
+    department = None
+    if role == Role.DEPARTMENT:
+        if scope.level != RegionLevel.PROVINCE:
+            raise ValidationFailed("部门用户的管辖区划须为全省", field="scope")
+        department = Department.objects.filter(code=department_code, is_active=True).first()
+        if department is None:
+            raise ValidationFailed("部门用户须选择所属部门", field="department")
+    return scope, department
+
+
+def _validate_password(password: str, user: User, field: str = "password") -> None:
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationFailed("；".join(exc.messages), field=field) from exc
+
+
+@transaction.atomic
+def do_bootstrap_admin(*, username: str, password: str, scope_code: str, display_name: str = "省级管理员") -> User:
+    """The operator installs the platform and creates its first province administrator (command line only)."""
+    scope = Region.objects.filter(code=scope_code, level=RegionLevel.PROVINCE).first()
+    if scope is None:
+        raise ValidationFailed(f"省级区划 {scope_code} 不存在，请先导入行政区划", field="scope")
+    if not USERNAME_RE.match(username):
+        raise ValidationFailed("账号须为 3–150 位字母、数字或 _ . @ -", field="username")
+    if User.objects.filter(username__iexact=username).exists():
+        raise DomainError(ErrorCode.CONFLICT, f"账号 {username} 已存在", field="username")
+    user = User(username=username, display_name=display_name, role=Role.ADMIN, scope=scope)
+    _validate_password(password, user)
+    user.set_password(password)
+    user.password_changed_at = timezone.now()
+    user.save()
+    record_audit(AuditAction.CREATE, username="system", obj=user, changes=diff({}, snapshot(user, AUDITED_USER_FIELDS)))
+    return user
+
+
+@transaction.atomic
+def do_create_user(
+    *,
+    acting_user: User,
+    username: str,
+    display_name: str,
+    role: str,
+    scope_code: str,
+    department_code: str | None = None,
+) -> tuple[User, str]:
+    """An administrator opens an account inside their scope; returns it and its one-time password."""
+    ensure_can(acting_user, Perm.USER_MANAGE)
+    username = (username or "").strip()
+    if not USERNAME_RE.match(username):
+        raise ValidationFailed("账号须为 3–150 位字母、数字或 _ . @ -", field="username")
+    if User.objects.filter(username__iexact=username).exists():
+        raise DomainError(ErrorCode.CONFLICT, f"账号 {username} 已存在", field="username")
+    display_name = (display_name or "").strip()
+    if not display_name or len(display_name) > 50:
+        raise ValidationFailed("请填写姓名（最多 50 字）", field="display_name")
+    scope, department = _validate_assignment(acting_user, role=role, scope_code=scope_code, department_code=department_code)
+    user = User(username=username, display_name=display_name, role=role, scope=scope, department=department)
+    password = generate_temporary_password()
+    user.set_password(password)
+    user.must_change_password = True
+    user.save()
+    record_audit(
+        AuditAction.CREATE, acting_user=acting_user, obj=user, changes=diff({}, snapshot(user, AUDITED_USER_FIELDS))
+    )
+    return user, password
+
+
+@transaction.atomic
+def do_update_user(
+    user: User,
+    *,
+    acting_user: User,
+    display_name: str | None = None,
+    role: str | None = None,
+    scope_code: str | None = None,
+    department_code: str | None = None,
+) -> User:
+    """An administrator changes a user's name, role or scope (never their own role or scope)."""
+    _ensure_manages(acting_user, user)
+    before = snapshot(user, AUDITED_USER_FIELDS)
+    new_role = role if role is not None else user.role
+    new_scope = scope_code if scope_code is not None else user.scope_id
+    if user.pk == acting_user.pk and (new_role != user.role or new_scope != user.scope_id):
+        raise PermissionDeniedError("不能修改自己的角色或管辖区划")
+    if department_code is None and user.department_id:
+        department_code = user.department.code
+    scope, department = _validate_assignment(
+        acting_user, role=new_role, scope_code=new_scope, department_code=department_code
+    )
+    if display_name is not None:
+        display_name = display_name.strip()
+        if not display_name or len(display_name) > 50:
+            raise ValidationFailed("请填写姓名（最多 50 字）", field="display_name")
+        user.display_name = display_name
+    user.role, user.scope, user.department = new_role, scope, department
+    user.save()
+    changes = diff(before, snapshot(user, AUDITED_USER_FIELDS))
+    if changes:
+        record_audit(AuditAction.UPDATE, acting_user=acting_user, obj=user, changes=changes)
+    return user
+
+
+@transaction.atomic
+def do_set_user_active(user: User, active: bool, *, acting_user: User) -> User:
+    """An administrator disables an account (it can no longer log in or use its tokens) or enables it again."""
+    _ensure_manages(acting_user, user)
+    if user.pk == acting_user.pk and not active:
+        raise PermissionDeniedError("不能停用自己的账号")
+    if user.is_active != active:
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+        record_audit(AuditAction.UPDATE, acting_user=acting_user, obj=user, changes={"is_active": [not active, active]})
+    return user
+
+
+@transaction.atomic
+def do_reset_password(user: User, *, acting_user: User) -> str:
+    """An administrator gives a user a new one-time password; the user must change it at next login."""
+    _ensure_manages(acting_user, user)
+    password = generate_temporary_password()
+    user.set_password(password)
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
+    record_audit(AuditAction.PASSWORD_RESET, acting_user=acting_user, obj=user)
+    return password
+
+
+@transaction.atomic
+def do_change_password(user: User, *, acting_user: User, old_password: str, new_password: str) -> User:
+    """A user replaces their own password (forced after an administrator set it)."""
+    if acting_user.pk != user.pk:
+        raise PermissionDeniedError("只能修改自己的密码")
+    if not user.check_password(old_password):
+        raise ValidationFailed("原密码不正确", field="old_password")
+    if old_password == new_password:
+        raise ValidationFailed("新密码不能与原密码相同", field="new_password")
+    _validate_password(new_password, user, field="new_password")
+    user.set_password(new_password)
+    user.must_change_password = False
+    user.password_changed_at = timezone.now()
+    user.save(update_fields=["password", "must_change_password", "password_changed_at"])
+    record_audit(AuditAction.PASSWORD_CHANGE, acting_user=acting_user, obj=user)
+    return user
+
+
+@transaction.atomic
+def do_create_api_token(*, acting_user: User, name: str, expires_in_days: int | None = None) -> tuple[ApiToken, str]:
+    """A user creates a personal API token; the secret is returned once and only its hash is kept."""
+    ensure_can(acting_user, Perm.TOKEN_MANAGE)
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise ValidationFailed("请填写令牌用途（最多 100 字）", field="name")
+    if expires_in_days is not None and not 1 <= expires_in_days <= 3650:
+        raise ValidationFailed("有效期须为 1–3650 天", field="expires_in_days")
+    raw = ApiToken.new_secret()
+    token = ApiToken.objects.create(
+        user=acting_user,
+        name=name,
+        key_prefix=raw[:10],
+        key_hash=hash_token(raw),
+        expires_at=timezone.now() + timedelta(days=expires_in_days) if expires_in_days else None,
+    )
+    record_audit(AuditAction.CREATE, acting_user=acting_user, obj=token, changes={"name": [None, name]})
+    return token, raw
+
+
+@transaction.atomic
+def do_revoke_api_token(token: ApiToken, *, acting_user: User) -> ApiToken:
+    """A user revokes one of their tokens; it stops working at once."""
+    if token.user_id != acting_user.pk:
+        raise DomainError(ErrorCode.NOT_FOUND, "令牌不存在")
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        record_audit(AuditAction.UPDATE, acting_user=acting_user, obj=token, changes={"revoked": [False, True]})
+    return token

@@ -1,0 +1,180 @@
+from datetime import datetime
+
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from qiancun.core.api_base import ERRORS
+
+from . import actions
+from .choices import Role
+from .models import ApiToken, User
+from .permissions import Perm, can, ensure_can
+
+router = Router(tags=["账号"])
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    role_label: str
+    scope_code: str | None = Field(None, alias="scope_id")
+    scope_name: str | None = None
+    department: str | None = None
+    permissions: list[str]
+
+    @staticmethod
+    def resolve_scope_name(obj) -> str | None:
+        return obj.scope.name if obj.scope_id else None
+
+    @staticmethod
+    def resolve_department(obj) -> str | None:
+        return obj.department.name if obj.department_id else None
+
+    @staticmethod
+    def resolve_permissions(obj) -> list[str]:
+        return [str(p) for p in Perm if can(obj, p)]
+
+
+class UserOut(Schema):
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    role_label: str
+    scope_code: str | None = Field(None, alias="scope_id")
+    department_code: str | None = None
+    is_active: bool
+    must_change_password: bool
+    last_login: datetime | None
+    date_joined: datetime
+
+    @staticmethod
+    def resolve_department_code(obj) -> str | None:
+        return obj.department.code if obj.department_id else None
+
+
+class UserCreateIn(Schema):
+    username: str
+    display_name: str
+    role: Role
+    scope_code: str
+    department_code: str | None = None
+
+
+class UserPatchIn(Schema):
+    display_name: str | None = None
+    role: Role | None = None
+    scope_code: str | None = None
+    department_code: str | None = None
+
+
+class UserWithPasswordOut(Schema):
+    user: UserOut
+    temporary_password: str
+
+
+class UserFilters(Schema):
+    role: Role | None = None
+    is_active: bool | None = None
+    q: str | None = None
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    key_prefix: str
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class TokenCreateIn(Schema):
+    name: str
+    expires_in_days: int | None = None
+
+
+class TokenCreatedOut(Schema):
+    token: TokenOut
+    secret: str
+
+
+@router.get("/me", response={200: MeOut, **ERRORS}, summary="当前用户、角色、管辖区划与权限")
+def me(request):
+    return request.auth
+
+
+def _users(request):
+    ensure_can(request.auth, Perm.USER_MANAGE)
+    return User.objects.for_user(request.auth).select_related("scope", "department")
+
+
+@router.get("/users", response={200: list[UserOut], **ERRORS}, summary="用户列表（管理员，按管辖范围）")
+@paginate(PageNumberPagination, page_size=50)
+def list_users(request, filters: Query[UserFilters]):
+    users = _users(request)
+    if filters.role:
+        users = users.filter(role=filters.role)
+    if filters.is_active is not None:
+        users = users.filter(is_active=filters.is_active)
+    if filters.q:
+        users = users.filter(Q(username__icontains=filters.q) | Q(display_name__icontains=filters.q))
+    return users.order_by("scope_id", "username")
+
+
+@router.post("/users", response={201: UserWithPasswordOut, **ERRORS}, summary="新建用户，返回一次性密码")
+def create_user(request, payload: UserCreateIn):
+    user, password = actions.do_create_user(acting_user=request.auth, **payload.dict())
+    return 201, {"user": user, "temporary_password": password}
+
+
+@router.get("/users/{user_id}", response={200: UserOut, **ERRORS}, summary="用户详情")
+def get_user(request, user_id: int):
+    return get_object_or_404(_users(request), pk=user_id)
+
+
+@router.patch("/users/{user_id}", response={200: UserOut, **ERRORS}, summary="修改用户姓名、角色、管辖区划或部门")
+def update_user(request, user_id: int, payload: UserPatchIn):
+    user = get_object_or_404(_users(request), pk=user_id)
+    return actions.do_update_user(user, acting_user=request.auth, **payload.dict(exclude_unset=True))
+
+
+@router.post("/users/{user_id}/deactivate", response={200: UserOut, **ERRORS}, summary="停用用户")
+def deactivate_user(request, user_id: int):
+    user = get_object_or_404(_users(request), pk=user_id)
+    return actions.do_set_user_active(user, False, acting_user=request.auth)
+
+
+@router.post("/users/{user_id}/activate", response={200: UserOut, **ERRORS}, summary="启用用户")
+def activate_user(request, user_id: int):
+    user = get_object_or_404(_users(request), pk=user_id)
+    return actions.do_set_user_active(user, True, acting_user=request.auth)
+
+
+@router.post("/users/{user_id}/reset-password", response={200: UserWithPasswordOut, **ERRORS}, summary="重置密码，返回一次性密码")
+def reset_password(request, user_id: int):
+    user = get_object_or_404(_users(request), pk=user_id)
+    password = actions.do_reset_password(user, acting_user=request.auth)
+    return {"user": user, "temporary_password": password}
+
+
+@router.get("/tokens", response={200: list[TokenOut], **ERRORS}, summary="我的 API 令牌")
+def list_tokens(request):
+    ensure_can(request.auth, Perm.TOKEN_MANAGE)
+    return ApiToken.objects.filter(user=request.auth)
+
+
+@router.post("/tokens", response={201: TokenCreatedOut, **ERRORS}, summary="新建 API 令牌（密钥只返回这一次）")
+def create_token(request, payload: TokenCreateIn):
+    token, secret = actions.do_create_api_token(acting_user=request.auth, **payload.dict())
+    return 201, {"token": token, "secret": secret}
+
+
+@router.delete("/tokens/{token_id}", response={200: TokenOut, **ERRORS}, summary="吊销 API 令牌")
+def revoke_token(request, token_id: int):
+    token = get_object_or_404(ApiToken, pk=token_id, user=request.auth)
+    return actions.do_revoke_api_token(token, acting_user=request.auth)

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "qiancun.accounts"
+    verbose_name = "账号与权限"
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401  (login/logout/lockout go to the audit log)

@@ -1,0 +1,11 @@
+"""/api/v1/: the routers of every domain on one NinjaAPI (docs at /api/docs, served locally)."""
+
+from qiancun.accounts.api import router as accounts_router
+from qiancun.core.api import router as core_router
+from qiancun.core.api_base import build_api
+from qiancun.regions.api import router as regions_router
+
+api = build_api()
+api.add_router("", accounts_router)
+api.add_router("", regions_router)
+api.add_router("", core_router)

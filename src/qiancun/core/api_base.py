@@ -1,0 +1,115 @@
+"""What every API router shares: authentication, the error shape, paging."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils import timezone
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, ValidationError
+from ninja.security import HttpBearer, SessionAuth
+
+from .errors import DomainError, ErrorCode
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    field: str | None = None
+
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+
+
+def _usable(user):
+    return user if user is not None and user.is_active and not user.must_change_password else None
+
+
+class ApiTokenAuth(HttpBearer):
+    """`Authorization: Bearer qc_…` — a personal token created on the API 令牌 page."""
+
+    def authenticate(self, request, token: str):
+        from qiancun.accounts.models import ApiToken, hash_token
+
+        found = ApiToken.objects.usable().select_related("user", "user__scope").filter(key_hash=hash_token(token)).first()
+        if found is None or _usable(found.user) is None:
+            return None
+        now = timezone.now()
+        if found.last_used_at is None or (now - found.last_used_at).total_seconds() > 60:
+            ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
+        request.user = found.user
+        return found.user
+
+
+class ActiveSessionAuth(SessionAuth):
+    """The browser's own session (with CSRF on writes), as long as no password change is pending."""
+
+    def authenticate(self, request, key):
+        return _usable(super().authenticate(request, key))
+
+
+FIELD_REASONS = {
+    "missing": "必填",
+    "string_type": "须为文本",
+    "string_too_long": "过长",
+    "string_too_short": "过短",
+    "bool_parsing": "须为 true 或 false",
+    "bool_type": "须为 true 或 false",
+    "int_parsing": "须为整数",
+    "int_type": "须为整数",
+    "float_parsing": "须为数字",
+    "decimal_parsing": "须为数字",
+    "enum": "取值无效",
+    "literal_error": "取值无效",
+    "json_invalid": "不是有效的 JSON",
+    "greater_than_equal": "过小",
+    "less_than_equal": "过大",
+}
+_LOCATIONS = {"body", "query", "path", "form", "file", "header", "cookie", "payload", "filters"}
+
+
+def _field_name(loc) -> str:
+    parts = [str(p) for p in loc if str(p) not in _LOCATIONS]
+    return ".".join(parts) or "请求"
+
+
+def build_api() -> NinjaAPI:
+    api = NinjaAPI(
+        title="千村示范创建管理平台 API",
+        version="v1",
+        description="吉林省“千村示范”创建工作平台的接口。令牌在“API 令牌”页面创建，以 `Authorization: Bearer <令牌>` 调用；"
+        "浏览器登录后的会话也可直接调用。错误统一为 `{code, message, field}`。",
+        auth=[ApiTokenAuth(), ActiveSessionAuth()],
+        urls_namespace="api",
+    )
+
+    @api.exception_handler(DomainError)
+    def domain_error(request, exc: DomainError):
+        return api.create_response(request, exc.as_dict(), status=exc.http_status)
+
+    @api.exception_handler(AuthenticationError)
+    def unauthenticated(request, exc):
+        return api.create_response(
+            request, {"code": ErrorCode.UNAUTHENTICATED, "message": "未登录、令牌无效或已吊销"}, status=401
+        )
+
+    @api.exception_handler(Http404)
+    def not_found(request, exc):
+        return api.create_response(request, {"code": ErrorCode.NOT_FOUND, "message": "对象不存在或不在您的管辖范围内"}, status=404)
+
+    @api.exception_handler(PermissionDenied)
+    def forbidden(request, exc):
+        return api.create_response(request, {"code": ErrorCode.FORBIDDEN, "message": "您没有执行此操作的权限"}, status=403)
+
+    @api.exception_handler(ValidationError)
+    def invalid(request, exc: ValidationError):
+        details = [
+            {"field": _field_name(e.get("loc", ())), "message": FIELD_REASONS.get(e.get("type", ""), e.get("msg", "格式不正确"))}
+            for e in exc.errors
+        ]
+        first = details[0] if details else {"field": "请求", "message": "格式不正确"}
+        return api.create_response(
+            request,
+            {"code": ErrorCode.INVALID, "message": f"字段 {first['field']}：{first['message']}", "field": first["field"], "details": details},
+            status=400,
+        )
+
+    return api

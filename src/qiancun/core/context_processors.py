@@ -1,0 +1,27 @@
+from django.urls import reverse
+
+from qiancun.accounts.permissions import Perm, can
+
+
+def navigation(request):
+    """The left navigation: only what the signed-in user may open."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    items = [
+        ("core:home", "house", "首页"),
+        ("regions:index", "diagram-3", "行政区划"),
+    ]
+    if can(user, Perm.USER_MANAGE):
+        items.append(("accounts:user_list", "people", "用户管理"))
+    if can(user, Perm.AUDIT_VIEW):
+        items.append(("core:audit_list", "journal-text", "审计日志"))
+    if can(user, Perm.REGION_IMPORT):
+        items.append(("regions:import_list", "upload", "区划导入"))
+    items.append(("accounts:token_list", "key", "API 令牌"))
+    nav = []
+    for url_name, icon, label in items:
+        href = reverse(url_name)
+        active = request.path == href if href == "/" else request.path.startswith(href)
+        nav.append({"href": href, "icon": icon, "label": label, "active": active})
+    return {"nav_items": nav}

@@ -1,0 +1,22 @@
+from axes.helpers import get_client_ip_address
+
+from .audit import RequestInfo, current_request_info
+
+
+class AuditContextMiddleware:
+    """Makes the client's address and browser available to `record_audit` during a request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = current_request_info.set(
+            RequestInfo(
+                ip_address=get_client_ip_address(request),
+                user_agent=request.META.get("HTTP_USER_AGENT", ""),
+            )
+        )
+        try:
+            return self.get_response(request)
+        finally:
+            current_request_info.reset(token)

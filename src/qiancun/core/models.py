@@ -1,0 +1,67 @@
+"""Platform-wide models: the audit log."""
+
+from django.conf import settings
+from django.db import models
+
+from .scoping import ScopedQuerySet
+
+
+class AuditAction(models.TextChoices):
+    LOGIN = "login", "登录"
+    LOGOUT = "logout", "退出"
+    LOGIN_FAILED = "login_failed", "登录失败"
+    LOCKED_OUT = "locked_out", "账号锁定"
+    CREATE = "create", "新增"
+    UPDATE = "update", "修改"
+    DELETE = "delete", "删除"
+    PASSWORD_CHANGE = "password_change", "修改密码"
+    PASSWORD_RESET = "password_reset", "重置密码"
+    IMPORT = "import", "导入"
+
+
+class AuditEntryQuerySet(ScopedQuerySet):
+    pass
+
+
+class AuditEntry(models.Model):
+    """One thing that happened: who, when, what, before → after. Append-only.
+
+    `region_code` is the region the object belongs to, so city and county administrators
+    read the entries of their own scope through the same prefix match as everything else.
+    """
+
+    scope_field = "region_code"
+
+    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    actor_username = models.CharField("操作人账号", max_length=150, blank=True)
+    action = models.CharField("操作", max_length=32, choices=AuditAction.choices, db_index=True)
+    object_type = models.CharField("对象类型", max_length=64, blank=True, db_index=True)
+    object_id = models.CharField("对象编号", max_length=64, blank=True, db_index=True)
+    object_repr = models.CharField("对象", max_length=200, blank=True)
+    region_code = models.CharField("所属区划", max_length=12, blank=True, db_index=True)
+    changes = models.JSONField("变更内容", default=dict, blank=True)
+    ip_address = models.GenericIPAddressField("IP 地址", null=True, blank=True)
+    user_agent = models.CharField("客户端", max_length=300, blank=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "审计日志"
+        verbose_name_plural = "审计日志"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_username} {self.get_action_display()} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise RuntimeError("审计日志只能追加，不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("审计日志不能删除")

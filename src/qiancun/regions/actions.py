@@ -1,0 +1,127 @@
+"""Every change to the division tree and village records."""
+
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from qiancun.accounts.permissions import Perm, ensure_can
+from qiancun.core.audit import diff, record_audit, snapshot
+from qiancun.core.errors import DomainError, ErrorCode, ValidationFailed
+from qiancun.core.models import AuditAction
+
+from .choices import RegionLevel, VillageType
+from .importer import ImportReport, RegionFileError, import_file
+from .models import ImportStatus, Region, RegionImport
+
+VILLAGE_FIELDS = ["village_type", "is_key_border", "is_poverty_alleviated", "longitude", "latitude"]
+# Jilin and its neighbours, generously: a point outside is a typo (swapped or missing digits).
+LONGITUDE_RANGE = (Decimal("73"), Decimal("136"))
+LATITUDE_RANGE = (Decimal("3"), Decimal("54"))
+
+
+def _coordinate(value, name: str, field: str, bounds: tuple[Decimal, Decimal]) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = Decimal(str(value)).quantize(Decimal("0.000001"))
+    except (InvalidOperation, ValueError):
+        raise ValidationFailed(f"{name}“{value}”不是有效数字", field=field) from None
+    if not bounds[0] <= number <= bounds[1]:
+        raise ValidationFailed(f"{name} {value} 超出范围（{bounds[0]}–{bounds[1]}，WGS84/CGCS2000 度）", field=field)
+    return number
+
+
+@transaction.atomic
+def do_update_village(village: Region, *, acting_user, **changes) -> Region:
+    """Village staff or above correct a village record: type, border/poverty flags, location."""
+    ensure_can(acting_user, Perm.VILLAGE_EDIT)
+    if not Region.objects.for_user(acting_user).filter(pk=village.pk).exists():
+        raise DomainError(ErrorCode.NOT_FOUND, "村不存在或不在您的管辖范围内")
+    if village.level != RegionLevel.VILLAGE:
+        raise ValidationFailed("只有村级区划有村庄信息", field="code")
+    unknown = set(changes) - set(VILLAGE_FIELDS)
+    if unknown:
+        raise ValidationFailed(f"不能修改字段：{'、'.join(sorted(unknown))}", field=sorted(unknown)[0])
+    before = snapshot(village, VILLAGE_FIELDS)
+    if "village_type" in changes:
+        if changes["village_type"] not in VillageType.values:
+            raise ValidationFailed("村庄类型须为“村”或“社区”", field="village_type")
+        village.village_type = changes["village_type"]
+    for flag in ("is_key_border", "is_poverty_alleviated"):
+        if flag in changes:
+            if not isinstance(changes[flag], bool):
+                raise ValidationFailed("须为是或否", field=flag)
+            setattr(village, flag, changes[flag])
+    if "longitude" in changes:
+        village.longitude = _coordinate(changes["longitude"], "经度", "longitude", LONGITUDE_RANGE)
+    if "latitude" in changes:
+        village.latitude = _coordinate(changes["latitude"], "纬度", "latitude", LATITUDE_RANGE)
+    if (village.longitude is None) != (village.latitude is None):
+        raise ValidationFailed("经度和纬度须同时填写或同时留空", field="latitude" if village.latitude is None else "longitude")
+    village.save()
+    changed = diff(before, snapshot(village, VILLAGE_FIELDS))
+    if changed:
+        record_audit(AuditAction.UPDATE, acting_user=acting_user, obj=village, changes=changed)
+    return village
+
+
+def do_import_regions(path, *, acting_user=None, progress=None) -> ImportReport:
+    """Load a division file (all or nothing) and audit what it added and updated.
+
+    Raises RegionFileError, naming every bad line, when anything in the file is wrong.
+    """
+    if acting_user is not None:
+        ensure_can(acting_user, Perm.REGION_IMPORT)
+    report = import_file(path, progress)
+    record_audit(
+        AuditAction.IMPORT,
+        acting_user=acting_user,
+        username="" if acting_user else "system",
+        object_type="regions.region",
+        object_repr=f"区划文件 {Path(str(getattr(path, 'name', path))).name}"[:200],
+        changes={"added": report.added, "updated": report.updated, "unchanged": report.unchanged},
+    )
+    return report
+
+
+@transaction.atomic
+def do_start_region_import(uploaded_file, *, acting_user) -> RegionImport:
+    """The province administrator uploads a division file; a background job loads it."""
+    ensure_can(acting_user, Perm.REGION_IMPORT)
+    name = getattr(uploaded_file, "name", "") or "regions.csv"
+    if not name.lower().endswith((".csv", ".csv.gz", ".gz")):
+        raise DomainError(ErrorCode.INVALID_FILE, "请上传 CSV 文件（.csv 或 .csv.gz）", field="file")
+    job = RegionImport(original_name=name[:200], created_by=acting_user)
+    job.file.save(name, uploaded_file, save=False)
+    job.save()
+    record_audit(AuditAction.CREATE, acting_user=acting_user, obj=job)
+    from .tasks import run_region_import
+
+    transaction.on_commit(lambda: run_region_import.enqueue(job.pk))
+    return job
+
+
+def run_region_import_job(job: RegionImport) -> RegionImport:
+    """Worker side of `do_start_region_import`: load the file, keep progress, record the outcome."""
+    RegionImport.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING, started_at=timezone.now())
+
+    def progress(phase: str, done: int, total: int) -> None:
+        cache.set(job.progress_key, {"phase": phase, "done": done, "total": total}, 3600)
+
+    try:
+        with job.file.open("rb") as handle:
+            report = do_import_regions(handle, acting_user=job.created_by, progress=progress)
+        status, payload = ImportStatus.SUCCEEDED, report.as_dict()
+    except RegionFileError as exc:
+        status, payload = ImportStatus.FAILED, exc.report.as_dict()
+    except Exception as exc:  # the job must end in a state the user can read, whatever happened
+        status, payload = ImportStatus.FAILED, {"summary": f"导入失败：{exc}", "errors": [], "error_count": 1}
+        RegionImport.objects.filter(pk=job.pk).update(status=status, report=payload, finished_at=timezone.now())
+        raise
+    RegionImport.objects.filter(pk=job.pk).update(status=status, report=payload, finished_at=timezone.now())
+    cache.delete(job.progress_key)
+    job.refresh_from_db()
+    return job

@@ -1,0 +1,98 @@
+from datetime import datetime
+
+from django.core.cache import cache
+from django.shortcuts import get_object_or_404
+from ninja import Field, File, Query, Router, Schema
+from ninja.files import UploadedFile
+from ninja.pagination import PageNumberPagination, paginate
+
+from qiancun.accounts.permissions import Perm, ensure_can
+from qiancun.core.api_base import ERRORS
+
+from . import actions, queries
+from .choices import RegionLevel, VillageType
+from .models import Region, RegionImport
+
+router = Router(tags=["行政区划"])
+
+
+class RegionOut(Schema):
+    code: str
+    name: str
+    level: RegionLevel
+    parent_code: str | None = Field(None, alias="parent_id")
+    village_type: str
+    is_key_border: bool
+    is_poverty_alleviated: bool
+    longitude: float | None
+    latitude: float | None
+
+
+class RegionDetailOut(RegionOut):
+    counts_beneath: dict[str, int] = Field(alias="counts")
+    children: list[RegionOut] = Field(alias="children_list")
+
+
+class RegionFilters(Schema):
+    level: RegionLevel | None = None
+    parent: str | None = None
+    q: str | None = None
+
+
+class VillagePatchIn(Schema):
+    village_type: VillageType | None = None
+    is_key_border: bool | None = None
+    is_poverty_alleviated: bool | None = None
+    longitude: float | None = None
+    latitude: float | None = None
+
+
+class RegionImportOut(Schema):
+    id: int
+    original_name: str
+    status: str
+    created_at: datetime
+    finished_at: datetime | None
+    report: dict
+    progress: dict | None = None
+
+
+@router.get("/regions", response={200: list[RegionOut], **ERRORS}, summary="区划列表（按层级、上级、名称或拼音筛选）")
+@paginate(PageNumberPagination, page_size=100)
+def list_regions(request, filters: Query[RegionFilters]):
+    regions = Region.objects.for_user(request.auth)
+    if filters.level:
+        regions = regions.filter(level=filters.level)
+    if filters.parent:
+        regions = regions.filter(parent_id=filters.parent)
+    if filters.q:
+        return list(queries.search(regions, filters.q, limit=500))
+    return regions.order_by("code")
+
+
+@router.get("/regions/imports/{import_id}", response={200: RegionImportOut, **ERRORS}, summary="区划导入任务的状态与进度")
+def get_region_import(request, import_id: int):
+    ensure_can(request.auth, Perm.REGION_IMPORT)
+    job = get_object_or_404(RegionImport, pk=import_id)
+    job.progress = cache.get(job.progress_key)
+    return job
+
+
+@router.post("/regions/imports", response={202: RegionImportOut, **ERRORS}, summary="上传区划文件，后台导入（仅省级管理员）")
+def start_region_import(request, file: File[UploadedFile]):
+    job = actions.do_start_region_import(file, acting_user=request.auth)
+    return 202, job
+
+
+@router.get("/regions/{code}", response={200: RegionDetailOut, **ERRORS}, summary="区划详情与下级")
+def get_region(request, code: str):
+    region = get_object_or_404(Region.objects.for_user(request.auth), code=code)
+    region.children_list = list(Region.objects.for_user(request.auth).filter(parent=region).order_by("code"))
+    region.counts = queries.counts_beneath(region)
+    return region
+
+
+@router.patch("/regions/{code}", response={200: RegionOut, **ERRORS}, summary="修改村庄信息（类型、边境村、脱贫村、位置）")
+def update_village(request, code: str, payload: VillagePatchIn):
+    village = get_object_or_404(Region.objects.for_user(request.auth), code=code)
+    return actions.do_update_village(village, acting_user=request.auth, **payload.dict(exclude_unset=True))

@@ -1,0 +1,120 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from qiancun.accounts.decorators import requires
+from qiancun.accounts.permissions import Perm, can
+from qiancun.core.errors import DomainError
+from qiancun.core.forms import add_domain_error
+from qiancun.core.models import AuditEntry
+from qiancun.core.paging import paginate, sort_queryset
+
+from . import actions, queries
+from .choices import CHILD_LEVEL, RegionLevel
+from .forms import RegionImportForm, VillageForm
+from .models import Region, RegionImport
+
+
+def _region_for(request, code: str) -> Region:
+    return get_object_or_404(Region.objects.for_user(request.user), code=code)
+
+
+@login_required
+def index(request):
+    if request.user.scope_code is None:
+        raise Http404("未分配管辖区划")
+    code = request.user.scope_code or Region.objects.filter(level=RegionLevel.PROVINCE).values_list("code", flat=True).first()
+    if not code:
+        raise Http404("尚未导入行政区划")
+    return redirect("regions:detail", code=code)
+
+
+@login_required
+def detail(request, code: str):
+    region = _region_for(request, code)
+    context = {"region": region, "breadcrumbs": queries.breadcrumbs(region, request.user)}
+    if region.is_village:
+        context["history"] = AuditEntry.objects.filter(object_type="regions.region", object_id=region.code)[:20]
+        context["can_edit"] = can(request.user, Perm.VILLAGE_EDIT)
+        return render(request, "regions/village_detail.html", context)
+    children = Region.objects.for_user(request.user).filter(parent=region)
+    children, sort = sort_queryset(request, children, {"code": "code", "name": "name_pinyin"}, "code")
+    context.update(
+        page_obj=paginate(request, children, 50),
+        sort=sort,
+        counts=queries.counts_beneath_labelled(region),
+        child_level=RegionLevel(CHILD_LEVEL[region.level]).label,
+    )
+    return render(request, "regions/region_detail.html", context)
+
+
+@login_required
+def search(request):
+    # `scope` is sent by the region picker on the user form (its input is named so).
+    text = request.GET.get("q") or request.GET.get("scope", "")
+    results = queries.search(Region.objects.for_user(request.user), text) if text.strip() else []
+    if request.GET.get("format") == "options":
+        template = "regions/_search_options.html"
+    else:
+        template = "regions/_search_results.html" if request.htmx else "regions/search.html"
+    return render(request, template, {"q": text, "results": results})
+
+
+@requires(Perm.VILLAGE_EDIT)
+@require_http_methods(["GET", "POST"])
+def village_edit(request, code: str):
+    village = _region_for(request, code)
+    if not village.is_village:
+        raise Http404("只有村级区划可以编辑")
+    if request.method == "POST":
+        form = VillageForm(request.POST)
+        if form.is_valid():
+            try:
+                actions.do_update_village(village, acting_user=request.user, **form.cleaned_data)
+            except DomainError as exc:
+                add_domain_error(form, exc)
+            else:
+                messages.success(request, f"已保存 {village.name} 的村庄信息")
+                return redirect("regions:detail", code=village.code)
+    else:
+        form = VillageForm(
+            initial={
+                "village_type": village.village_type,
+                "is_key_border": village.is_key_border,
+                "is_poverty_alleviated": village.is_poverty_alleviated,
+                "longitude": village.longitude or "",
+                "latitude": village.latitude or "",
+            }
+        )
+    return render(
+        request,
+        "regions/village_edit.html",
+        {"village": village, "form": form, "breadcrumbs": queries.breadcrumbs(village, request.user)},
+    )
+
+
+@requires(Perm.REGION_IMPORT)
+@require_http_methods(["GET", "POST"])
+def import_list(request):
+    form = RegionImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = actions.do_start_region_import(form.cleaned_data["file"], acting_user=request.user)
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            return redirect("regions:import_detail", pk=job.pk)
+    jobs = RegionImport.objects.select_related("created_by")
+    return render(request, "regions/import_list.html", {"form": form, "page_obj": paginate(request, jobs, 20)})
+
+
+@requires(Perm.REGION_IMPORT)
+def import_detail(request, pk: int):
+    job = get_object_or_404(RegionImport, pk=pk)
+    progress = cache.get(job.progress_key) if job.status in ("queued", "running") else None
+    template = "regions/_import_status.html" if request.htmx else "regions/import_detail.html"
+    return render(request, template, {"job": job, "progress": progress})
+

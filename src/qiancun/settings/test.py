@@ -1,0 +1,16 @@
+"""Test settings: fast hashing, in-process tasks, per-process caches. DATABASE_URL picks the database."""
+
+import os
+import tempfile
+
+os.environ.setdefault("QIANCUN_SECRET_KEY", "test-only-insecure-key")
+
+from .base import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]  # noqa: F405
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+MEDIA_ROOT = tempfile.mkdtemp(prefix="qiancun-test-media-")
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+ALLOWED_HOSTS = ["*"]
