@@ -1,0 +1,107 @@
+"""Test helpers shared by every domain: users per role, logged-in clients, and the access checks
+every page and API route goes through (anonymous → login/401, wrong role → 403, out of scope → 404).
+"""
+
+from dataclasses import dataclass, field
+
+from django.test import Client
+from django.urls import reverse
+
+from qiancun.accounts.actions import do_bootstrap_admin, do_create_user
+from qiancun.accounts.models import User
+
+PASSWORD = "Test@2022qc"
+
+# Real codes from data/regions/jilin.csv.
+JILIN = "22"
+CHANGCHUN = "2201"
+YANBIAN = "2224"
+YANJI = "222401"
+HUNCHUN = "222404"
+YANJI_TOWNSHIP = "222401100"  # 小营镇
+YANJI_VILLAGE = "222401100200"  # 小营村委会
+HUNCHUN_VILLAGE = "222404100201"
+CHANGCHUN_VILLAGE = "220112102201"  # 刘家村委会, 双阳区
+
+
+def province_admin() -> User:
+    user = User.objects.filter(username="t_province_admin").first()
+    if user is None:
+        user = do_bootstrap_admin(username="t_province_admin", password=PASSWORD, scope_code=JILIN)
+    return user
+
+
+def make_user(role: str, scope_code: str, username: str | None = None, department_code: str | None = None) -> User:
+    """A ready-to-use account (password PASSWORD, no forced change), created through the actions."""
+    username = username or f"t_{role}_{scope_code}"
+    existing = User.objects.filter(username=username).first()
+    if existing:
+        return existing
+    user, _ = do_create_user(
+        acting_user=province_admin(), username=username, display_name=username, role=role,
+        scope_code=scope_code, department_code=department_code,
+    )
+    user.set_password(PASSWORD)
+    user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password"])
+    return user
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@dataclass
+class Route:
+    """A page or API route and who may use it, for `check_route_access`."""
+
+    name: str
+    url_in_scope: str
+    allowed_roles: set[tuple[str, str]]  # (role, scope code) pairs that get 2xx/3xx
+    denied_roles: set[tuple[str, str]] = field(default_factory=set)  # → 403
+    url_out_of_scope: str | None = None  # → 404 for an allowed role whose scope excludes it
+    out_of_scope_role: tuple[str, str] | None = None
+    method: str = "get"
+    data: dict | None = None
+    api: bool = False
+
+
+def _call(client: Client, route: Route, url: str, headers: dict | None = None):
+    method = getattr(client, route.method)
+    kwargs = {"headers": headers or {}}
+    if route.data is not None:
+        if route.api:
+            kwargs.update(data=route.data, content_type="application/json")
+        else:
+            kwargs["data"] = route.data
+    return method(url, **kwargs)
+
+
+def check_route_access(route: Route) -> None:
+    """Assert the four answers the platform promises for any route."""
+    anonymous = _call(Client(), route, route.url_in_scope)
+    if route.api:
+        assert anonymous.status_code == 401, f"{route.name}: anonymous got {anonymous.status_code}"
+        assert anonymous.json()["code"] == "unauthenticated"
+    else:
+        assert anonymous.status_code == 302, f"{route.name}: anonymous got {anonymous.status_code}"
+        assert anonymous["Location"].startswith(reverse("accounts:login"))
+
+    for role, scope in route.allowed_roles:
+        response = _call(client_for(make_user(role, scope)), route, route.url_in_scope)
+        assert response.status_code < 400, f"{route.name}: {role}@{scope} got {response.status_code}"
+
+    for role, scope in route.denied_roles:
+        response = _call(client_for(make_user(role, scope)), route, route.url_in_scope)
+        assert response.status_code == 403, f"{route.name}: {role}@{scope} should get 403, got {response.status_code}"
+        if route.api:
+            assert response.json()["code"] == "forbidden"
+
+    if route.url_out_of_scope:
+        role, scope = route.out_of_scope_role or next(iter(route.allowed_roles))
+        response = _call(client_for(make_user(role, scope)), route, route.url_out_of_scope)
+        assert response.status_code == 404, f"{route.name}: out of scope should be 404, got {response.status_code}"
+        if route.api:
+            assert response.json()["code"] == "not_found"
