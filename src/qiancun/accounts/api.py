@@ -2,7 +2,7 @@ from datetime import datetime
 
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from qiancun.core.api_base import ERRORS
@@ -129,7 +129,7 @@ def list_users(request, filters: Query[UserFilters]):
 @router.post("/users", response={201: UserWithPasswordOut, **ERRORS}, summary="新建用户，返回一次性密码")
 def create_user(request, payload: UserCreateIn):
     user, password = actions.do_create_user(acting_user=request.auth, **payload.dict())
-    return 201, {"user": user, "temporary_password": password}
+    return Status(201, {"user": user, "temporary_password": password})
 
 
 @router.get("/users/{user_id}", response={200: UserOut, **ERRORS}, summary="用户详情")
@@ -171,7 +171,7 @@ def list_tokens(request):
 @router.post("/tokens", response={201: TokenCreatedOut, **ERRORS}, summary="新建 API 令牌（密钥只返回这一次）")
 def create_token(request, payload: TokenCreateIn):
     token, secret = actions.do_create_api_token(acting_user=request.auth, **payload.dict())
-    return 201, {"token": token, "secret": secret}
+    return Status(201, {"token": token, "secret": secret})
 
 
 @router.delete("/tokens/{token_id}", response={200: TokenOut, **ERRORS}, summary="吊销 API 令牌")

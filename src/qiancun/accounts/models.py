@@ -38,7 +38,7 @@ class ScopedUserManager(UserManager.from_queryset(UserQuerySet)):
 
 
 class User(AbstractUser):
-    scope_field = "scope_id"
+    scope_field = "scope__code"  # the join to the primary key is trimmed: a prefix match on scope_id
 
     display_name = models.CharField("姓名", max_length=50, blank=True)
     role = models.CharField("角色", max_length=20, choices=Role.choices, default=Role.STAFF)

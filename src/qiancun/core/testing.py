@@ -34,6 +34,8 @@ def province_admin() -> User:
 def make_user(role: str, scope_code: str, username: str | None = None, department_code: str | None = None) -> User:
     """A ready-to-use account (password PASSWORD, no forced change), created through the actions."""
     username = username or f"t_{role}_{scope_code}"
+    if role == "department" and department_code is None:
+        department_code = "justice"
     existing = User.objects.filter(username=username).first()
     if existing:
         return existing
@@ -64,18 +66,20 @@ class Route:
     url_out_of_scope: str | None = None  # → 404 for an allowed role whose scope excludes it
     out_of_scope_role: tuple[str, str] | None = None
     method: str = "get"
-    data: dict | None = None
+    data: dict | None = None  # a callable returning the data when it holds files (read once each)
     api: bool = False
+    multipart: bool = False
 
 
 def _call(client: Client, route: Route, url: str, headers: dict | None = None):
     method = getattr(client, route.method)
     kwargs = {"headers": headers or {}}
-    if route.data is not None:
-        if route.api:
-            kwargs.update(data=route.data, content_type="application/json")
+    data = route.data() if callable(route.data) else route.data
+    if data is not None:
+        if route.api and not route.multipart:
+            kwargs.update(data=data, content_type="application/json")
         else:
-            kwargs["data"] = route.data
+            kwargs["data"] = data
     return method(url, **kwargs)
 
 

@@ -2,7 +2,7 @@ from datetime import datetime
 
 from django.core.cache import cache
 from django.shortcuts import get_object_or_404
-from ninja import Field, File, Query, Router, Schema
+from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -81,7 +81,7 @@ def get_region_import(request, import_id: int):
 @router.post("/regions/imports", response={202: RegionImportOut, **ERRORS}, summary="上传区划文件，后台导入（仅省级管理员）")
 def start_region_import(request, file: File[UploadedFile]):
     job = actions.do_start_region_import(file, acting_user=request.auth)
-    return 202, job
+    return Status(202, job)
 
 
 @router.get("/regions/{code}", response={200: RegionDetailOut, **ERRORS}, summary="区划详情与下级")
