@@ -26,6 +26,7 @@ install: $(VENV)/.installed node_modules/.installed
 demo: install
 	mkdir -p $(QIANCUN_VAR_DIR)
 	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py import_regions data/regions/jilin.csv
 	$(PY) manage.py seed_demo
 	@echo

@@ -19,12 +19,14 @@ class Region(models.Model):
 
     code = models.CharField("区划代码", max_length=12, primary_key=True)
     name = models.CharField("名称", max_length=100)
-    level = models.CharField("层级", max_length=10, choices=RegionLevel.choices, db_index=True)
+    level = models.CharField("层级", max_length=10, choices=RegionLevel.choices)
+    # Indexed by (parent, code) below; a separate FK index would only slow the national load.
     parent = models.ForeignKey(
-        "self", verbose_name="上级", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self", verbose_name="上级", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        db_index=False,
     )
-    name_pinyin = models.CharField("拼音", max_length=400, blank=True, db_index=True)
-    name_initials = models.CharField("拼音首字母", max_length=100, blank=True, db_index=True)
+    name_pinyin = models.CharField("拼音", max_length=400, blank=True)
+    name_initials = models.CharField("拼音首字母", max_length=100, blank=True)
 
     # Village records (level == village) only.
     village_type = models.CharField("村庄类型", max_length=10, choices=VillageType.choices, blank=True)
@@ -40,7 +42,12 @@ class Region(models.Model):
         verbose_name = "行政区划"
         verbose_name_plural = "行政区划"
         ordering = ["code"]
-        indexes = [models.Index(fields=["parent", "code"], name="region_parent_code")]
+        # Search is by prefix (`jyx%`): pattern_ops on PostgreSQL; other databases ignore opclasses.
+        indexes = [
+            models.Index(fields=["parent", "code"], name="region_parent_code"),
+            models.Index(fields=["name_initials"], name="region_initials_prefix", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["name_pinyin"], name="region_pinyin_prefix", opclasses=["varchar_pattern_ops"]),
+        ]
 
     def __str__(self) -> str:
         return self.name
