@@ -12,9 +12,6 @@ from pathlib import Path
 
 import pytest
 
-# Playwright's sync API keeps an event loop in this thread; Django would otherwise refuse ORM calls
-# made from the test (make_user, audit checks) as "async unsafe".
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -42,13 +39,20 @@ def _unavailable(reason: str):
 
 @pytest.fixture(scope="session")
 def browser():
+    """One Chromium for the whole session.
+
+    While Playwright's sync API is running it keeps an event loop in this thread, and Django would refuse
+    every ORM call made here (test database setup, make_user, audit checks, the tree reload) as "async
+    unsafe". DJANGO_ALLOW_ASYNC_UNSAFE is set for exactly that lifetime, so tests that run before any
+    browser starts keep Django's check."""
     if not CHROMIUM.exists():
         _unavailable(f"browser tests need Debian's Chromium at {CHROMIUM} (apt-get install chromium)")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         _unavailable("browser tests need the Python package playwright")
-    with sync_playwright() as p:
+    with pytest.MonkeyPatch.context() as mp, sync_playwright() as p:
+        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
