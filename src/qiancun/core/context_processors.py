@@ -19,9 +19,9 @@ def navigation(request):
     if can(user, Perm.REGION_IMPORT):
         items.append(("regions:import_list", "upload", "区划导入"))
     items.append(("accounts:token_list", "key", "API 令牌"))
-    nav = []
-    for url_name, icon, label in items:
-        href = reverse(url_name)
-        active = request.path == href if href == "/" else request.path.startswith(href)
-        nav.append({"href": href, "icon": icon, "label": label, "active": active})
+    nav = [{"href": reverse(url_name), "icon": icon, "label": label, "active": False} for url_name, icon, label in items]
+    # The longest matching link is the current section (/regions/imports/ is 区划导入, not 行政区划).
+    matches = [item for item in nav if request.path == item["href"] or (item["href"] != "/" and request.path.startswith(item["href"]))]
+    if matches:
+        max(matches, key=lambda item: len(item["href"]))["active"] = True
     return {"nav_items": nav}

@@ -19,6 +19,10 @@ class AuditAction(models.TextChoices):
     IMPORT = "import", "导入"
 
 
+# Names of changes that are not model fields (import summaries, token revocation).
+CHANGE_LABELS = {"added": "新增", "updated": "更新", "unchanged": "未变", "revoked": "已吊销"}
+
+
 class AuditEntryQuerySet(ScopedQuerySet):
     pass
 
@@ -57,6 +61,29 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_username} {self.get_action_display()} {self.object_repr}"
+
+    def labelled_changes(self) -> list[tuple[str, object]]:
+        """The changes with each field's Chinese name (`scope_id` → 管辖区划) for people to read."""
+        from django.apps import apps
+
+        try:
+            model = apps.get_model(self.object_type) if self.object_type else None
+        except (LookupError, ValueError):
+            model = None
+        labels, choices = {}, {}
+        if model is not None:
+            for field in model._meta.get_fields():
+                if hasattr(field, "verbose_name"):
+                    for key in {field.name, getattr(field, "attname", field.name)}:
+                        labels[key] = str(field.verbose_name)
+                        if getattr(field, "choices", None):
+                            choices[key] = {k: str(v) for k, v in field.flatchoices}
+        shown = []
+        for name, change in self.changes.items():
+            if name in choices and isinstance(change, list):
+                change = [choices[name].get(value, value) for value in change]
+            shown.append((labels.get(name, CHANGE_LABELS.get(name, name)), change))
+        return shown
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

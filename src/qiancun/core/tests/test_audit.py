@@ -37,7 +37,7 @@ def test_city_admins_see_their_own_scope_and_province_admins_see_all():
     assert city_view.context["page_obj"].paginator.count == 0
     province_view = client_for(make_user("admin", "22")).get(reverse("core:audit_list"), {"object_id": YANJI_VILLAGE})
     assert province_view.context["page_obj"].paginator.count == 1
-    assert "rural → urban" in province_view.content.decode()
+    assert "村庄类型: 村 → 社区" in province_view.content.decode().replace("</span>", "")
 
 
 def test_audit_filters_by_user_action_and_date():
