@@ -23,6 +23,14 @@ YANJI_VILLAGE = "222401100200"  # 小营村委会
 HUNCHUN_VILLAGE = "222404100201"
 CHANGCHUN_VILLAGE = "220112102201"  # 刘家村委会, 双阳区
 
+# Kinds of users for access tables: (role, scope code).
+EVERYONE = {("admin", "22"), ("staff", YANJI), ("staff", YANJI_VILLAGE), ("inspector", "22"), ("department", "22"), ("leader", "22")}
+ADMINS = {("admin", "22"), ("admin", YANJI)}
+NOT_ADMINS = {("staff", YANJI), ("inspector", "22"), ("department", "22"), ("leader", "22")}
+EDITORS = {("staff", YANJI), ("admin", YANJI)}
+READERS_ONLY = {("leader", "22"), ("inspector", "22"), ("department", "22")}
+NOT_PROVINCE_ADMIN = {("admin", YANJI), ("admin", CHANGCHUN), ("staff", "22")}
+
 
 def province_admin() -> User:
     user = User.objects.filter(username="t_province_admin").first()
