@@ -3,9 +3,13 @@
 from qiancun.accounts.api import router as accounts_router
 from qiancun.core.api import router as core_router
 from qiancun.core.api_base import build_api
+from qiancun.campaigns.api import router as campaigns_router
 from qiancun.regions.api import router as regions_router
+from qiancun.standards.api import router as standards_router
 
 api = build_api()
 api.add_router("", accounts_router)
 api.add_router("", regions_router)
 api.add_router("", core_router)
+api.add_router("", standards_router)
+api.add_router("", campaigns_router)

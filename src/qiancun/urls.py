@@ -8,6 +8,8 @@ urlpatterns = [
     path("", include("qiancun.core.urls")),
     path("accounts/", include("qiancun.accounts.urls")),
     path("regions/", include("qiancun.regions.urls")),
+    path("standards/", include("qiancun.standards.urls")),
+    path("campaigns/", include("qiancun.campaigns.urls")),
     path("api/v1/", api.urls),
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False), name="api_docs"),
 ]

@@ -40,6 +40,9 @@ def test_login_and_browse_to_a_village(page, login):
 
     expect(page).to_have_url(re.compile(r"/$"))
     expect(page.get_by_test_id("scope-name")).to_have_text("延吉市")
+    sidebar = page.locator("#qc-sidebar")
+    expect(sidebar.get_by_role("link", name="行政区划")).to_be_visible()
+    expect(sidebar.get_by_role("link", name="用户管理")).to_have_count(0)  # staff, not an administrator
     counts = page.get_by_test_id("counts")
     expect(counts).to_be_visible()
     assert stats_on(page, counts) == expected

@@ -10,7 +10,9 @@ def navigation(request):
         return {}
     items = [
         ("core:home", "house", "首页"),
+        ("campaigns:list", "flag", "年度创建"),
         ("regions:index", "diagram-3", "行政区划"),
+        ("standards:list", "card-checklist", "创建标准"),
     ]
     if can(user, Perm.USER_MANAGE):
         items.append(("accounts:user_list", "people", "用户管理"))

@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "qiancun.core",
     "qiancun.regions",
     "qiancun.accounts",
+    "qiancun.standards",
+    "qiancun.campaigns",
 ]
 
 MIDDLEWARE = [

@@ -13,7 +13,7 @@ from qiancun.core.testing import check_route_access
 
 pytestmark = pytest.mark.django_db
 
-DOMAINS = ["core", "regions", "accounts"]
+DOMAINS = ["core", "regions", "accounts", "standards", "campaigns"]
 
 # Public by design, with the reason.
 PUBLIC = {
