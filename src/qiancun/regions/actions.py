@@ -12,7 +12,7 @@ from qiancun.core.audit import diff, record_audit, snapshot
 from qiancun.core.errors import DomainError, ErrorCode, ValidationFailed
 from qiancun.core.models import AuditAction
 
-from .choices import RegionLevel, VillageType
+from .choices import BORDER_COUNTIES, RegionLevel, VillageType
 from .importer import ImportReport, RegionFileError, import_file
 from .models import ImportStatus, Region, RegionImport
 
@@ -55,6 +55,10 @@ def do_update_village(village: Region, *, acting_user, **changes) -> Region:
             if not isinstance(changes[flag], bool):
                 raise ValidationFailed("须为是或否", field=flag)
             setattr(village, flag, changes[flag])
+    if village.is_key_border and not before["is_key_border"] and village.code[:6] not in BORDER_COUNTIES:
+        raise ValidationFailed(
+            f"重点边境村只能位于边境县（市）：{'、'.join(BORDER_COUNTIES.values())}", field="is_key_border"
+        )
     if "longitude" in changes:
         village.longitude = _coordinate(changes["longitude"], "经度", "longitude", LONGITUDE_RANGE)
     if "latitude" in changes:

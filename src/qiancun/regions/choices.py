@@ -26,3 +26,17 @@ LEVEL_OF_LENGTH = {length: level for level, length in CODE_LENGTH.items()}
 class VillageType(models.TextChoices):
     RURAL = "rural", "村"
     URBAN = "urban", "社区"
+
+
+# Counties on the border with the DPRK and Russia where the plan's 119 key border villages lie
+# (珲春, 图们, 龙井, 和龙, 安图, 长白, 临江, 集安). Only their villages may carry the key-border flag.
+BORDER_COUNTIES = {
+    "222404": "珲春市",
+    "222402": "图们市",
+    "222405": "龙井市",
+    "222406": "和龙市",
+    "222426": "安图县",
+    "220623": "长白朝鲜族自治县",
+    "220681": "临江市",
+    "220582": "集安市",
+}

@@ -3,7 +3,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from qiancun.core.models import AuditEntry
-from qiancun.core.testing import HUNCHUN_VILLAGE, YANJI, YANJI_VILLAGE, client_for, make_user
+from qiancun.core.testing import HUNCHUN, HUNCHUN_VILLAGE, YANJI, YANJI_VILLAGE, client_for, make_user
 from qiancun.regions.models import Region, RegionImport
 
 pytestmark = pytest.mark.django_db
@@ -57,30 +57,37 @@ def test_search_stays_inside_the_scope():
 
 
 def test_village_staff_correct_a_village_and_the_change_is_audited():
-    user = make_user("staff", YANJI)
+    user = make_user("staff", HUNCHUN)
     client = client_for(user)
     response = client.post(
-        reverse("regions:village_edit", args=[YANJI_VILLAGE]),
-        {"village_type": "rural", "is_key_border": "on", "longitude": "129.5081", "latitude": "42.8912"},
+        reverse("regions:village_edit", args=[HUNCHUN_VILLAGE]),
+        {"village_type": "rural", "is_key_border": "on", "longitude": "130.3658", "latitude": "42.8624"},
     )
     assert response.status_code == 302
-    village = Region.objects.get(code=YANJI_VILLAGE)
-    assert village.is_key_border and str(village.longitude) == "129.508100"
-    entry = AuditEntry.objects.filter(object_id=YANJI_VILLAGE, action="update").latest("id")
+    village = Region.objects.get(code=HUNCHUN_VILLAGE)
+    assert village.is_key_border and str(village.longitude) == "130.365800"
+    entry = AuditEntry.objects.filter(object_id=HUNCHUN_VILLAGE, action="update").latest("id")
     assert entry.actor == user and entry.changes["is_key_border"] == [False, True]
-    detail = client.get(reverse("regions:detail", args=[YANJI_VILLAGE])).content.decode()
+    detail = client.get(reverse("regions:detail", args=[HUNCHUN_VILLAGE])).content.decode()
     assert "重点边境村" in detail and "否 → 是" in detail
+
+
+def test_key_border_villages_lie_only_in_border_counties():
+    client = client_for(make_user("staff", YANJI))
+    response = client.post(reverse("regions:village_edit", args=[YANJI_VILLAGE]), {"village_type": "rural", "is_key_border": "on"})
+    assert "边境县" in response.context["form"].errors["is_key_border"][0]
+    assert Region.objects.get(code=YANJI_VILLAGE).is_key_border is False
 
 
 def test_a_bad_coordinate_is_named_in_chinese_and_nothing_is_saved():
     client = client_for(make_user("staff", YANJI))
     response = client.post(
         reverse("regions:village_edit", args=[YANJI_VILLAGE]),
-        {"village_type": "rural", "is_key_border": "on", "longitude": "429.5", "latitude": "42.9"},
+        {"village_type": "rural", "is_poverty_alleviated": "on", "longitude": "429.5", "latitude": "42.9"},
     )
     assert response.status_code == 200
     assert "经度" in response.context["form"].errors["longitude"][0]
-    assert Region.objects.get(code=YANJI_VILLAGE).is_key_border is False
+    assert Region.objects.get(code=YANJI_VILLAGE).is_poverty_alleviated is False
 
 
 def test_leaders_read_but_cannot_edit_villages():
