@@ -38,3 +38,21 @@ def test_api_docs_are_served_from_local_static_files(client):
     schema = client.get("/api/v1/openapi.json").json()
     assert schema["info"]["title"] == "千村示范创建管理平台 API"
     assert client.get("/static/ninja/swagger-ui-bundle.js").status_code == 200
+
+
+def test_out_of_scope_and_forbidden_pages_speak_chinese_inside_the_layout():
+    client = client_for(make_user("staff", YANJI))
+    missing = client.get(reverse("regions:detail", args=["222404100201"]))
+    assert missing.status_code == 404 and "不在您的管辖范围内" in missing.content.decode()
+    assert "行政区划" in missing.content.decode()  # the navigation is still there
+    forbidden = client.get(reverse("core:audit_list"))
+    assert forbidden.status_code == 403 and "没有权限" in forbidden.content.decode()
+
+
+def test_errors_from_actions_mark_their_field_invalid():
+    client = client_for(make_user("admin", YANJI))
+    response = client.post(
+        reverse("accounts:user_create"), {"username": "hc1", "display_name": "越权", "role": "staff", "scope": "222404"}
+    )
+    assert "is-invalid" in str(response.context["form"]["scope"])
+    assert "is-invalid" not in str(response.context["form"]["username"])
