@@ -36,7 +36,7 @@ class PasswordChangeForm(StyledForm, forms.Form):
         return data
 
 
-def _department_choices():
+def department_choices():
     return [("", "（非部门用户）")] + list(Department.objects.filter(is_active=True).values_list("code", "name"))
 
 
@@ -53,7 +53,7 @@ class UserForm(StyledForm, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["department"].choices = _department_choices()
+        self.fields["department"].choices = department_choices()
         # The region picker: typing fills the datalist with matching regions (codes as values).
         self.fields["scope"].widget.attrs.update(
             {

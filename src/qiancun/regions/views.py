@@ -53,9 +53,12 @@ def detail(request, code: str):
 
 @login_required
 def search(request):
-    # `scope` is sent by the region picker on the user form (its input is named so).
-    text = request.GET.get("q") or request.GET.get("scope", "")
-    results = queries.search(Region.objects.for_user(request.user), text) if text.strip() else []
+    # Region pickers on other forms send their own input's name (`scope`, `village`).
+    text = request.GET.get("q") or request.GET.get("scope") or request.GET.get("village") or ""
+    regions = Region.objects.for_user(request.user)
+    if request.GET.get("level") in RegionLevel.values:
+        regions = regions.filter(level=request.GET["level"])
+    results = queries.search(regions, text) if text.strip() else []
     if request.GET.get("format") == "options":
         template = "regions/_search_options.html"
     else:

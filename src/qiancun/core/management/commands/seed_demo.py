@@ -58,7 +58,11 @@ class Command(BaseCommand):
                 user.must_change_password = False
                 user.save(update_fields=["password", "must_change_password"])
             rows.append(user)
+        from qiancun.campaigns.demo import seed_campaigns
+
+        seed_campaigns(admin, DEMO_PASSWORD)
         self.stdout.write("\n演示账号（密码均为 %s）：" % DEMO_PASSWORD)
         for user in rows:
             scope = f"{user.scope.name} {user.scope_id}" if user.scope_id else ""
             self.stdout.write(f"  {user.username:<16} {user.role_label:<8} {scope}")
+        self.stdout.write("  另有各市管理员 admin_<市代码>（如 admin_2224）、各县工作人员 staff_<县代码>（如 staff_222404），密码相同")

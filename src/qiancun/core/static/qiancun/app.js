@@ -15,3 +15,34 @@ document.addEventListener("click", function (event) {
     button.textContent = "已复制";
   }
 });
+
+// Charts: <div data-chart="ID"> draws the JSON in <script type="application/json" id="ID">.
+// A bar with a region code drills down to that region's page.
+function drawCampaignOverview(element, data) {
+  const chart = window.echarts.init(element);
+  chart.setOption({
+    tooltip: { trigger: "axis" },
+    legend: { data: ["名额", "已提名", "已确认"] },
+    grid: { left: 40, right: 10, bottom: 70, top: 40 },
+    xAxis: { type: "category", data: data.labels, axisLabel: { interval: 0, rotate: data.labels.length > 6 ? 35 : 0 } },
+    yAxis: { type: "value" },
+    series: [
+      { name: "名额", type: "bar", data: data.quota, itemStyle: { color: "#c9d6ea" } },
+      { name: "已提名", type: "bar", data: data.nominated, itemStyle: { color: "#1f4e9c" } },
+      { name: "已确认", type: "bar", data: data.confirmed, itemStyle: { color: "#2e9d5b" } },
+    ],
+  });
+  chart.on("click", function (params) {
+    const code = data.codes[params.dataIndex];
+    if (code) window.location.href = element.dataset.drillUrl + code;
+  });
+  window.addEventListener("resize", function () { chart.resize(); });
+}
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("[data-chart]").forEach(function (element) {
+    const source = document.getElementById(element.dataset.chart);
+    if (!source || !window.echarts) return;
+    const data = JSON.parse(source.textContent);
+    if (element.dataset.chart === "campaign-overview") drawCampaignOverview(element, data);
+  });
+});

@@ -1,0 +1,97 @@
+"""Excel in and out: the official enrollment list, and the county nomination sheet."""
+
+import io
+from dataclasses import dataclass
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font
+
+from qiancun.core.errors import DomainError, ErrorCode
+
+from .choices import Track
+from .queries import region_names
+
+EXPORT_HEADERS = ["序号", "市（州）", "县（市、区）", "乡镇（街道）", "村", "区划代码", "类型", "重点边境村", "脱贫村", "标签", "状态"]
+NOMINATION_HEADERS = ["村区划代码", "类型", "标签", "说明"]
+TRACK_BY_LABEL = {choice.label: choice.value for choice in Track}
+
+
+def export_enrollments(campaign, enrollments) -> bytes:
+    """The enrollment list in the layout offices print and file: title row, one row per village."""
+    enrollments = list(enrollments.select_related("village").prefetch_related("tags").order_by("village_id"))
+    names = region_names([e.village_id for e in enrollments])
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("创建村名单")
+    title_font = Font(bold=True, size=14)
+    from openpyxl.cell import WriteOnlyCell
+
+    title = WriteOnlyCell(sheet, value=f"{campaign.year}年“千村示范”创建村名单")
+    title.font = title_font
+    sheet.append([title])
+    header = []
+    for text in EXPORT_HEADERS:
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(horizontal="center")
+        header.append(cell)
+    sheet.append(header)
+    for number, e in enumerate(enrollments, start=1):
+        code = e.village_id
+        sheet.append([
+            number, names.get(code[:4], ""), names.get(code[:6], ""), names.get(code[:9], ""), e.village.name, code,
+            e.get_track_display(), "是" if e.village.is_key_border else "", "是" if e.village.is_poverty_alleviated else "",
+            "、".join(t.name for t in e.tags.all()), e.get_status_display(),
+        ])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def nomination_template() -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "提名"
+    sheet.append(NOMINATION_HEADERS)
+    sheet.append(["222401100200", "创建", "集聚提升类、乡村旅游重点村", "示例行，导入前请删除"])
+    for column, width in zip("ABCD", (18, 10, 36, 30)):
+        sheet.column_dimensions[column].width = width
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+@dataclass
+class NominationRow:
+    row: int
+    village_code: str
+    track: str
+    tag_names: list[str]
+    note: str
+
+
+def read_nominations(uploaded) -> list[NominationRow]:
+    """Rows of a nomination sheet; a file that is not such a sheet is refused as a whole."""
+    try:
+        book = load_workbook(uploaded, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds (zip, XML, key errors) on a file that is not xlsx
+        raise DomainError(ErrorCode.INVALID_FILE, "无法读取文件，请上传 .xlsx 格式的提名表", field="file") from exc
+    sheet = book.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    header = [str(c).strip() if c is not None else "" for c in next(rows, [])]
+    if header[: len(NOMINATION_HEADERS)] != NOMINATION_HEADERS:
+        raise DomainError(
+            ErrorCode.INVALID_FILE, f"表头应为：{'、'.join(NOMINATION_HEADERS)}（请使用提名表模板）", field="file"
+        )
+    result = []
+    for number, values in enumerate(rows, start=2):
+        cells = ["" if v is None else str(v).strip() for v in (list(values) + [None] * 4)[:4]]
+        if not any(cells):
+            continue
+        code, track_label, tags, note = cells
+        if code.endswith(".0"):  # a code typed as a number
+            code = code[:-2]
+        track = TRACK_BY_LABEL.get(track_label, track_label)
+        tag_names = [t.strip() for t in tags.replace(",", "、").replace("，", "、").split("、") if t.strip()]
+        result.append(NominationRow(number, code, track, tag_names, note))
+    book.close()
+    return result
