@@ -11,6 +11,7 @@ class Standard(models.Model):
     year = models.PositiveSmallIntegerField("年度")
     version = models.PositiveSmallIntegerField("版本", default=1)
     name = models.CharField("名称", max_length=100)
+    description = models.TextField("说明", blank=True, help_text="依据文件、适用范围等，印在创建标准手册的开头")
     is_provisional = models.BooleanField(
         "草案", default=True, help_text="内容为平台起草的草案，待替换为正式印发的标准文本"
     )
