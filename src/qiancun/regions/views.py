@@ -39,6 +39,7 @@ def detail(request, code: str):
     if region.is_village:
         context["history"] = AuditEntry.objects.filter(object_type="regions.region", object_id=region.code)[:20]
         context["can_edit"] = can(request.user, Perm.VILLAGE_EDIT)
+        context["enrollments"] = region.enrollments.select_related("campaign").order_by("-campaign__year")
         return render(request, "regions/village_detail.html", context)
     children = Region.objects.for_user(request.user).filter(parent=region)
     children, sort = sort_queryset(request, children, {"code": "code", "name": "name_pinyin"}, "code")

@@ -20,11 +20,13 @@ document.addEventListener("click", function (event) {
 // A bar with a region code drills down to that region's page.
 function drawCampaignOverview(element, data) {
   const chart = window.echarts.init(element);
+  const narrow = element.clientWidth < 600;
+  const rotate = narrow ? 60 : data.labels.length > 6 ? 35 : 0;
   chart.setOption({
     tooltip: { trigger: "axis" },
-    legend: { data: ["名额", "已提名", "已确认"] },
-    grid: { left: 40, right: 10, bottom: 70, top: 40 },
-    xAxis: { type: "category", data: data.labels, axisLabel: { interval: 0, rotate: data.labels.length > 6 ? 35 : 0 } },
+    legend: { data: ["名额", "已提名", "已确认"], top: 0 },
+    grid: { left: 36, right: 8, bottom: narrow ? 110 : 70, top: 36 },
+    xAxis: { type: "category", data: data.labels, axisLabel: { interval: 0, rotate: rotate, fontSize: narrow ? 10 : 12 } },
     yAxis: { type: "value" },
     series: [
       { name: "名额", type: "bar", data: data.quota, itemStyle: { color: "#c9d6ea" } },
