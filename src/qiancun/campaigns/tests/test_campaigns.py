@@ -239,3 +239,11 @@ def test_shortfall_list_drives_the_villages_progress():
     assert first.closed_at is not None
     bad = client.post(reverse("campaigns:shortfall_add", args=[enrollment.pk]), {"gap": "", "action_plan": "x", "responsible_person": "y", "due_date": "2022-09-30"}, follow=True)
     assert "短板弱项" in bad.content.decode() and enrollment.shortfalls.count() == 2
+
+
+def test_the_village_page_lists_the_campaigns_it_takes_part_in():
+    campaign = with_quotas(campaign_2022())
+    village = yanji_villages(1)[0]
+    actions.do_nominate(campaign, village, acting_user=make_user("staff", YANJI))
+    page = client_for(make_user("staff", village.code)).get(reverse("regions:detail", args=[village.code])).content.decode()
+    assert "2022年“千村示范”创建" in page and "县级已提名" in page
