@@ -130,6 +130,31 @@ def _fill(campaign: Campaign, rng: random.Random, admin: User, password: str, pr
     return enrolled
 
 
+GAPS = [
+    ("垃圾清运不及时，村内有积存垃圾", "增设保洁员，垃圾日产日清", "村委会主任"),
+    ("村庄规划尚未报批", "委托规划单位完成实用性村庄规划并报县政府审批", "乡镇规划员"),
+    ("农家书屋藏书不足、开放时间不固定", "县图书馆配送图书，明确专人管理", "村文书"),
+    ("道路两侧柴草乱堆", "组织集中清理，设置柴草集中堆放点", "网格长"),
+    ("“十户一组”未覆盖全部农户", "按居住片区补建小组，选定组长", "村党支部书记"),
+    ("生活污水直排边沟", "建设村级污水收集设施", "乡镇环保员"),
+]
+
+
+def _shortfalls(enrollment: Enrollment, rng: random.Random) -> None:
+    from datetime import date, timedelta
+
+    staff = User.objects.get(username=f"staff_{enrollment.village_id[:6]}")
+    indicators = list(enrollment.campaign.standard.indicators.all())
+    for gap, plan, owner in rng.sample(GAPS, rng.randint(1, 3)):
+        item = actions.do_add_shortfall(
+            enrollment, acting_user=staff, gap=gap, action_plan=plan, responsible_person=owner,
+            due_date=date(2022, 6, 1) + timedelta(days=rng.randint(0, 120)), indicator_id=rng.choice(indicators).pk,
+        )
+        status = rng.choice(["open", "in_progress", "closed", "closed"])
+        if status != "open":
+            actions.do_update_shortfall(item, acting_user=staff, status=status)
+
+
 def seed_campaigns(admin: User, password: str) -> None:
     if Campaign.objects.exists():
         return
@@ -146,6 +171,8 @@ def seed_campaigns(admin: User, password: str) -> None:
         city_admin = User.objects.get(username=f"admin_{enrollment.village_id[:4]}")
         actions.do_review(enrollment, acting_user=city_admin, approve=True)
         actions.do_confirm(enrollment, acting_user=admin)
+        if rng.random() < 0.3:
+            _shortfalls(enrollment, rng)
         actions.do_record_prior_acceptance(
             enrollment, acting_user=admin, accepted=rng.random() > 0.04, reason="2021年度验收结果（历史数据录入）"
         )
@@ -173,3 +200,5 @@ def seed_campaigns(admin: User, password: str) -> None:
         if roll < 0.15:
             continue  # waiting for the province
         actions.do_confirm(enrollment, acting_user=admin)
+        if rng.random() < 0.3:
+            _shortfalls(enrollment, rng)
