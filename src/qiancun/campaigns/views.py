@@ -121,6 +121,9 @@ def quotas(request, year: int):
 
 def _enrollment_list(request, campaign):
     enrollments = Enrollment.objects.for_user(request.user).filter(campaign=campaign).select_related("village").prefetch_related("tags")
+    if request.GET.get("mine") == "1" and request.user.department_id:
+        # A department's work list: the villages carrying the themes it leads, in every region.
+        enrollments = enrollments.filter(pk__in=Enrollment.objects.with_theme_of(request.user.department_id).values("pk"))
     return queries.filter_enrollments(enrollments, request.GET)
 
 
@@ -139,6 +142,7 @@ def enrollments(request, year: int):
         "campaign": campaign, "page_obj": paginate(request, listing, 50), "sort": sort, "filters": request.GET,
         "statuses": EnrollmentStatus.choices, "tracks": Track.choices, "tags": Tag.objects.filter(is_active=True),
         "bulk": bulk, "can_nominate": can(request.user, Perm.ENROLLMENT_NOMINATE),
+        "department": request.user.department if can(request.user, Perm.THEME_MAINTAIN) else None,
     })
 
 

@@ -217,6 +217,10 @@ def test_department_users_maintain_only_their_own_theme():
         actions.do_set_tags(enrollment, acting_user=justice, tag_ids=[law.pk, health.pk])
     assert caught.value.code == "forbidden"
     assert list(Enrollment.objects.with_theme_of(justice.department_id)) == [enrollment]
+    actions.do_nominate(campaign, yanji_villages(2)[1], acting_user=make_user("staff", YANJI))
+    mine = client_for(justice).get(reverse("campaigns:enrollments", args=[2022]), {"mine": "1"})
+    assert [e.pk for e in mine.context["page_obj"]] == [enrollment.pk]
+    assert client_for(justice).get(reverse("campaigns:enrollments", args=[2022])).context["page_obj"].paginator.count == 2
 
 
 def test_shortfall_list_drives_the_villages_progress():
