@@ -92,9 +92,8 @@ def _allocate(campaign: Campaign, admin: User, password: str) -> None:
         counties = {c.code: c for c in Region.objects.filter(parent=city)}
         share = city_split[code]
         county_split = _split(share["total"], share["key_border"], share["poverty"], weights(list(counties), code))
-        for county_code, county in counties.items():
-            if county_split[county_code]["total"]:
-                actions.do_set_quota(campaign, county, acting_user=city_admin, **county_split[county_code])
+        for county_code, county in counties.items():  # urban districts without villages get a quota of 0
+            actions.do_set_quota(campaign, county, acting_user=city_admin, **county_split[county_code])
 
 
 def _tags(rng: random.Random) -> list[int]:
