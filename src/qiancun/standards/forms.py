@@ -51,7 +51,7 @@ class IndicatorForm(StyledForm, forms.Form):
     computation = forms.ChoiceField(
         label="计算规则", required=False, help_text="判定方式为“平台数据自动计算”时选择",
     )
-    weight = forms.IntegerField(label="分值", min_value=0, max_value=1000, initial=0, help_text="仅“总分达到分数线”规则使用")
+    weight = forms.IntegerField(label="分值", min_value=0, max_value=1000, initial=0, required=False, help_text="仅“总分达到分数线”规则使用")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
