@@ -10,6 +10,8 @@ urlpatterns = [
     path("regions/", include("qiancun.regions.urls")),
     path("standards/", include("qiancun.standards.urls")),
     path("campaigns/", include("qiancun.campaigns.urls")),
+    path("inspections/", include("qiancun.inspections.urls")),
+    path("participation/", include("qiancun.participation.urls")),
     path("api/v1/", api.urls),
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False), name="api_docs"),
 ]

@@ -30,6 +30,27 @@ class Perm(StrEnum):
     ENROLLMENT_TAG = "enrollment.tag"
     THEME_MAINTAIN = "theme.maintain"
     SHORTFALL_EDIT = "shortfall.edit"
+    # Acceptance and supervision (inspections, rectification)
+    ROUND_MANAGE = "round.manage"
+    INSPECT = "inspection.record"
+    ROUND_SUBMIT = "round.submit"
+    ROUND_SIGN_OFF = "round.sign_off"
+    DRAW_MANAGE = "draw.manage"
+    REVOCATION_PROPOSE = "revocation.propose"
+    REVOCATION_DECIDE = "revocation.decide"
+    RECTIFICATION_FIX = "rectification.fix"
+    RECTIFICATION_VERIFY = "rectification.verify"
+    # Farmers' participation
+    HOUSEHOLD_VIEW = "household.view"
+    HOUSEHOLD_EDIT = "household.edit"
+    PERSONAL_DATA_UNMASK = "personal_data.unmask"
+    RATING_CRITERIA_MANAGE = "rating.criteria"
+    RATING_RECORD = "rating.record"
+    POINTS_PROPOSE = "points.propose"
+    POINTS_APPROVE = "points.approve"
+    SHOP_OPERATE = "shop.operate"
+    VENUE_RECORD = "venue.record"
+    FARMER_LINK_ISSUE = "farmer_link.issue"
 
 
 ALL_ROLES = set(Role)
@@ -53,6 +74,25 @@ ROLE_PERMISSIONS: dict[Perm, set[Role]] = {
     Perm.ENROLLMENT_TAG: {Role.ADMIN, Role.STAFF},
     Perm.THEME_MAINTAIN: {Role.DEPARTMENT},
     Perm.SHORTFALL_EDIT: {Role.ADMIN, Role.STAFF},
+    Perm.ROUND_MANAGE: {Role.ADMIN, Role.STAFF},
+    Perm.INSPECT: {Role.ADMIN, Role.STAFF, Role.INSPECTOR},
+    Perm.ROUND_SUBMIT: {Role.ADMIN, Role.STAFF},
+    Perm.ROUND_SIGN_OFF: {Role.ADMIN, Role.STAFF},
+    Perm.DRAW_MANAGE: {Role.ADMIN, Role.STAFF},
+    Perm.REVOCATION_PROPOSE: {Role.ADMIN, Role.STAFF, Role.INSPECTOR},
+    Perm.REVOCATION_DECIDE: {Role.ADMIN},
+    Perm.RECTIFICATION_FIX: {Role.ADMIN, Role.STAFF},
+    Perm.RECTIFICATION_VERIFY: {Role.ADMIN, Role.STAFF, Role.INSPECTOR},
+    Perm.HOUSEHOLD_VIEW: {Role.ADMIN, Role.STAFF, Role.LEADER},
+    Perm.HOUSEHOLD_EDIT: {Role.ADMIN, Role.STAFF},
+    Perm.PERSONAL_DATA_UNMASK: {Role.ADMIN},
+    Perm.RATING_CRITERIA_MANAGE: {Role.ADMIN, Role.STAFF},
+    Perm.RATING_RECORD: {Role.ADMIN, Role.STAFF},
+    Perm.POINTS_PROPOSE: {Role.ADMIN, Role.STAFF},
+    Perm.POINTS_APPROVE: {Role.ADMIN, Role.STAFF},
+    Perm.SHOP_OPERATE: {Role.ADMIN, Role.STAFF},
+    Perm.VENUE_RECORD: {Role.ADMIN, Role.STAFF},
+    Perm.FARMER_LINK_ISSUE: {Role.ADMIN, Role.STAFF},
 }
 
 # Some permissions also need the scope to be at a given level (the province loads the tree).
@@ -68,6 +108,22 @@ REQUIRED_SCOPE_LEVEL: dict[Perm, set[str]] = {
     Perm.ENROLLMENT_CONFIRM: {RegionLevel.PROVINCE},
     Perm.ENROLLMENT_TAG: {RegionLevel.PROVINCE, RegionLevel.CITY, RegionLevel.COUNTY},
     Perm.SHORTFALL_EDIT: {RegionLevel.COUNTY, RegionLevel.TOWNSHIP, RegionLevel.VILLAGE},
+    Perm.ROUND_MANAGE: {RegionLevel.PROVINCE, RegionLevel.CITY, RegionLevel.COUNTY},
+    Perm.ROUND_SUBMIT: {RegionLevel.COUNTY},
+    Perm.ROUND_SIGN_OFF: {RegionLevel.CITY},
+    Perm.DRAW_MANAGE: {RegionLevel.PROVINCE, RegionLevel.CITY},
+    Perm.REVOCATION_DECIDE: {RegionLevel.PROVINCE},
+    Perm.RECTIFICATION_FIX: {RegionLevel.COUNTY, RegionLevel.TOWNSHIP, RegionLevel.VILLAGE},
+    # The village committee approves points and runs the shop; counties set the rating criteria.
+    Perm.HOUSEHOLD_EDIT: {RegionLevel.COUNTY, RegionLevel.TOWNSHIP, RegionLevel.VILLAGE},
+    Perm.PERSONAL_DATA_UNMASK: {RegionLevel.PROVINCE, RegionLevel.CITY, RegionLevel.COUNTY},
+    Perm.RATING_CRITERIA_MANAGE: {RegionLevel.COUNTY},
+    Perm.RATING_RECORD: {RegionLevel.TOWNSHIP, RegionLevel.VILLAGE},
+    Perm.POINTS_PROPOSE: {RegionLevel.TOWNSHIP, RegionLevel.VILLAGE},
+    Perm.POINTS_APPROVE: {RegionLevel.VILLAGE},
+    Perm.SHOP_OPERATE: {RegionLevel.VILLAGE},
+    Perm.VENUE_RECORD: {RegionLevel.TOWNSHIP, RegionLevel.VILLAGE},
+    Perm.FARMER_LINK_ISSUE: {RegionLevel.VILLAGE},
 }
 
 # Administrators exist at province, city and county level only.

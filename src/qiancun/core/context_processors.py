@@ -11,9 +11,12 @@ def navigation(request):
     items = [
         ("core:home", "house", "首页"),
         ("campaigns:list", "flag", "年度创建"),
+        ("inspections:index", "clipboard-check", "验收与督导"),
         ("regions:index", "diagram-3", "行政区划"),
         ("standards:list", "card-checklist", "创建标准"),
     ]
+    if can(user, Perm.HOUSEHOLD_VIEW):
+        items.insert(3, ("participation:index", "people-fill", "农民参与"))
     if can(user, Perm.USER_MANAGE):
         items.append(("accounts:user_list", "people", "用户管理"))
     if can(user, Perm.AUDIT_VIEW):

@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "qiancun.accounts",
     "qiancun.standards",
     "qiancun.campaigns",
+    "qiancun.inspections",
+    "qiancun.participation",
 ]
 
 MIDDLEWARE = [
