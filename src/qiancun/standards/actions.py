@@ -415,22 +415,22 @@ def do_reorder_indicators(standard: Standard, indicator_ids: list[int], *, actin
     return standard
 
 
+@transaction.atomic
 def do_move_indicator(indicator: Indicator, direction: str, *, acting_user) -> Indicator:
     """A province administrator moves an indicator one place up or down within its group (有 or 无)."""
+    ensure_can(acting_user, Perm.STANDARD_MANAGE)
+    standard = _ensure_editable(indicator.standard)
     if direction not in ("up", "down"):
         raise ValidationFailed("移动方向须为 up 或 down", field="direction")
-    with transaction.atomic():
-        ensure_can(acting_user, Perm.STANDARD_MANAGE)
-        standard = _ensure_editable(indicator.standard)
-        ordered = list(standard.indicators.order_by("order", "id"))
-        ids = [i.pk for i in ordered]
-        same_kind = [i.pk for i in ordered if i.kind == indicator.kind]
-        at = same_kind.index(indicator.pk)
-        neighbour_at = at - 1 if direction == "up" else at + 1
-        if 0 <= neighbour_at < len(same_kind):
-            a, b = ids.index(indicator.pk), ids.index(same_kind[neighbour_at])
-            ids[a], ids[b] = ids[b], ids[a]
-            do_reorder_indicators(standard, ids, acting_user=acting_user)
+    ordered = list(standard.indicators.order_by("order", "id"))
+    ids = [i.pk for i in ordered]
+    same_kind = [i.pk for i in ordered if i.kind == indicator.kind]
+    at = same_kind.index(indicator.pk)
+    neighbour_at = at - 1 if direction == "up" else at + 1
+    if 0 <= neighbour_at < len(same_kind):
+        a, b = ids.index(indicator.pk), ids.index(same_kind[neighbour_at])
+        ids[a], ids[b] = ids[b], ids[a]
+        do_reorder_indicators(standard, ids, acting_user=acting_user)
     return Indicator.objects.get(pk=indicator.pk)
 
 

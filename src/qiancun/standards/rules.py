@@ -14,6 +14,9 @@ Rule ``score`` (总分达到分数线且无否决项): score = the weights of th
 not-applicable ones (a village is not marked down for what does not apply to it); passed when
 score ≥ pass_score and no veto indicator (is_veto) is not met.
 
+`reasons` lists every shortfall in the indicators' order (even on a pass under the score rule, where
+a few misses may still leave the score above the line), then the score line when it was missed.
+
 Under both rules an indicator without a verdict means the village does not pass (it is listed in
 ``unjudged_indicators``): an unfinished inspection is never a pass.
 """
@@ -69,13 +72,15 @@ def evaluate(standard: Standard, verdicts: Mapping[int, Verdict | str]) -> Outco
     failed = [i for i in indicators if judged.get(i.pk) == Verdict.NOT_MET]
     unjudged = [i for i in indicators if i.pk not in judged]
     vetoes = [i for i in failed if i.is_veto]
-    reasons = [_failure_text(i) for i in failed]
+    scoring = standard.pass_rule == PassRule.SCORE
+    reasons = [
+        f"否决项 {i.code} {i.title} 未达到，一票否决" if scoring and i.is_veto else _failure_text(i) for i in failed
+    ]
     reasons += [f"{i.code} {i.title}：尚未判定" for i in unjudged]
 
-    if standard.pass_rule == PassRule.SCORE:
+    if scoring:
         score = sum(i.weight for i in indicators if judged.get(i.pk) in (Verdict.MET, Verdict.NOT_APPLICABLE))
         threshold = standard.pass_score or 0
-        reasons += [f"否决项 {i.code} {i.title} 未达到，一票否决" for i in vetoes]
         if score < threshold:
             reasons.append(f"得分 {score}，低于分数线 {threshold}")
         passed = score >= threshold and not vetoes and not unjudged

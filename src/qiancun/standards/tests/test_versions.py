@@ -257,3 +257,26 @@ def test_only_province_admins_manage_standards(role, scope):
         actions.do_create_revision(standard, acting_user=make_user(role, scope))
     assert denied.value.code == "forbidden"
     assert client.get(reverse("standards:detail", args=[standard.pk])).status_code == 200
+
+
+def test_changes_to_a_standard_are_in_the_audit_log():
+    standard = editable_copy()
+    admin = make_user("admin", "22")
+    indicator = standard.indicators.get(code="有2")
+    actions.do_update_indicator(indicator, acting_user=admin, title="有特色产业")
+    actions.do_freeze_standard(standard, acting_user=make_user("inspector", "22"))
+    entries = AuditEntry.objects.filter(object_type__startswith="standards.")
+    edit = entries.get(object_type="standards.indicator", object_id=str(indicator.pk), action="update")
+    assert edit.changes == {"title": ["有带动就业的融合产业", "有特色产业"]} and edit.actor == admin
+    assert "有2" in edit.object_repr and "2030年第 1 版" in edit.object_repr
+    freeze = entries.filter(object_type="standards.standard", object_id=str(standard.pk), action="update").get()
+    assert freeze.actor_username == "t_inspector_22" and freeze.changes["frozen_at"][0] is None
+
+
+def test_moving_needs_a_direction_and_stays_within_its_group():
+    standard = editable_copy()
+    last_have = standard.indicators.get(code="有9")
+    with pytest.raises(DomainError, match="up 或 down"):
+        actions.do_move_indicator(last_have, "sideways", acting_user=province_admin())
+    actions.do_move_indicator(last_have, "down", acting_user=province_admin())  # already last of the 有 group
+    assert standard.indicators.get(code="有9").order == 9
