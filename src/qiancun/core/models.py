@@ -20,7 +20,11 @@ class AuditAction(models.TextChoices):
 
 
 # Names of changes that are not model fields (import summaries, token revocation).
-CHANGE_LABELS = {"added": "新增", "updated": "更新", "unchanged": "未变", "revoked": "已吊销"}
+CHANGE_LABELS = {
+    "added": "新增", "updated": "更新", "unchanged": "未变", "revoked": "已吊销", "removed": "删除", "file": "文件",
+    "copied_from": "复制自", "indicators": "指标数", "indicator_order": "指标顺序", "reason": "理由", "tags": "标签",
+    "campaign": "年度",
+}
 
 
 class AuditEntryQuerySet(ScopedQuerySet):
