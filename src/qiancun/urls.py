@@ -11,6 +11,7 @@ urlpatterns = [
     path("standards/", include("qiancun.standards.urls")),
     path("campaigns/", include("qiancun.campaigns.urls")),
     path("inspections/", include("qiancun.inspections.urls")),
+    path("rectification/", include("qiancun.rectification.urls")),
     path("participation/", include("qiancun.participation.urls")),
     path("api/v1/", api.urls),
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False), name="api_docs"),

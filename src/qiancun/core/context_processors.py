@@ -12,6 +12,7 @@ def navigation(request):
         ("core:home", "house", "首页"),
         ("campaigns:list", "flag", "年度创建"),
         ("inspections:index", "clipboard-check", "验收与督导"),
+        ("rectification:index", "tools", "问题整改"),
         ("regions:index", "diagram-3", "行政区划"),
         ("standards:list", "card-checklist", "创建标准"),
     ]

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "qiancun.standards",
     "qiancun.campaigns",
     "qiancun.inspections",
+    "qiancun.rectification",
     "qiancun.participation",
 ]
 

@@ -13,7 +13,7 @@ from qiancun.core.testing import check_route_access
 
 pytestmark = pytest.mark.django_db
 
-DOMAINS = ["core", "regions", "accounts", "standards", "campaigns", "inspections", "participation"]
+DOMAINS = ["core", "regions", "accounts", "standards", "campaigns", "inspections", "rectification", "participation"]
 
 # Public by design, with the reason.
 PUBLIC = {
