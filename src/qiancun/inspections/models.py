@@ -164,10 +164,11 @@ def photo_path(instance, filename: str) -> str:
 
 
 class EvidencePhoto(models.Model):
-    """A photo for an indicator: checked as a real JPEG/PNG/HEIC image, HEIC converted to JPEG."""
+    """A photo evidencing one or more indicators (one view of a street can show 无乱堆乱放 and 无垃圾乱倒).
+    Checked as a real JPEG/PNG/HEIC image; HEIC is converted to JPEG."""
 
     record = models.ForeignKey(InspectionRecord, on_delete=models.CASCADE, related_name="photos")
-    indicator = models.ForeignKey("standards.Indicator", verbose_name="指标", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    indicators = models.ManyToManyField("standards.Indicator", verbose_name="指标", blank=True, related_name="+")
     image = models.ImageField("照片", upload_to=photo_path)
     thumbnail = models.ImageField("缩略图", upload_to=photo_path)
     original_name = models.CharField("原文件名", max_length=200)
