@@ -1,0 +1,196 @@
+"""Households in and out of Excel: the import (validate every row, then write), the masked export and
+the error report (row, column, reason).
+
+One row per household member:  户号 | 姓名 | 与户主关系 | 身份证号 | 手机号 | 住址 | 十户一组
+Rows of one household share its 户号; its 户主 row gives the address and group. Re-importing a file
+changes nothing: households are matched by 户号, members by ID number (or by name when it has none).
+"""
+
+from collections import OrderedDict
+from io import BytesIO
+
+from django.db import transaction
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
+
+from qiancun.core.audit import record_audit
+from qiancun.core.errors import DomainError
+from qiancun.core.models import AuditAction
+
+from . import personal_data as pd
+from .actions import clean_member
+from .choices import ImportMode, Relation
+from .models import Household, HouseholdGroup, Member, PointsAccount
+
+COLUMNS = ["户号", "姓名", "与户主关系", "身份证号", "手机号", "住址", "十户一组"]
+FIELD_OF_COLUMN = {"户号": "number", "姓名": "name", "与户主关系": "relation", "身份证号": "id_number", "手机号": "phone", "住址": "address", "十户一组": "group"}
+COLUMN_OF_FIELD = {v: k for k, v in FIELD_OF_COLUMN.items()}
+MAX_ROWS = 20_000
+
+
+class HouseholdFileError(Exception):
+    def __init__(self, report: dict):
+        super().__init__(report.get("summary", ""))
+        self.report = report
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def read_rows(handle) -> list[tuple[int, dict]]:
+    try:
+        book = load_workbook(handle, read_only=True, data_only=True)
+    except Exception:
+        raise HouseholdFileError({"summary": "文件不是有效的 Excel（.xlsx）文件", "errors": [], "added": 0, "unchanged": 0}) from None
+    sheet = book.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    header = [_cell(v) for v in next(rows, [])]
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise HouseholdFileError({"summary": f"表头缺少列：{'、'.join(missing)}（请使用模板）", "errors": [], "added": 0, "unchanged": 0})
+    index = {name: header.index(name) for name in COLUMNS}
+    out = []
+    for number, values in enumerate(rows, start=2):
+        values = list(values or [])
+        row = {FIELD_OF_COLUMN[name]: _cell(values[i]) if i < len(values) else "" for name, i in index.items()}
+        if any(row.values()):
+            out.append((number, row))
+        if len(out) > MAX_ROWS:
+            raise HouseholdFileError({"summary": f"一次最多导入 {MAX_ROWS} 行", "errors": [], "added": 0, "unchanged": 0})
+    book.close()
+    return out
+
+
+def _error(row: int, field: str, reason: str) -> dict:
+    return {"row": row, "column": COLUMN_OF_FIELD.get(field.split(".")[-1], field), "reason": reason}
+
+
+def import_households(handle, village, *, mode: str, acting_user=None, progress=None) -> dict:
+    """Validate every row, then write in one transaction. All-or-nothing mode raises on any error."""
+    rows = read_rows(handle)
+    errors: list[dict] = []
+    households: OrderedDict[str, list] = OrderedDict()
+    seen_ids: dict[str, int] = {}
+    existing = {h.number: h for h in Household.objects.filter(village=village).prefetch_related("members")}
+    for done, (row_no, row) in enumerate(rows, start=1):
+        if not row["number"]:
+            errors.append(_error(row_no, "number", "户号不能为空"))
+            continue
+        household = existing.get(row["number"])
+        id_number = pd.normalize_id(row["id_number"])
+        digest = pd.lookup_hash(id_number) if id_number else ""
+        known = None
+        if household is not None:
+            known = next((m for m in household.members.all() if (digest and m.id_hash == digest) or (not digest and not m.id_hash and m.name == row["name"])), None)
+        if digest and digest in seen_ids:
+            errors.append(_error(row_no, "id_number", f"身份证号与第 {seen_ids[digest]} 行重复"))
+            households.setdefault(row["number"], []).append((row_no, row, None, True))
+            continue
+        if digest:
+            seen_ids[digest] = row_no
+        if known is not None:
+            households.setdefault(row["number"], []).append((row_no, row, known, False))
+            continue
+        try:
+            values = clean_member(row)
+        except DomainError as exc:
+            errors.append(_error(row_no, exc.field or "name", exc.message))
+            households.setdefault(row["number"], []).append((row_no, row, None, True))
+            continue
+        households.setdefault(row["number"], []).append((row_no, row, values, False))
+        if progress and done % 200 == 0:
+            progress(done, len(rows))
+    bad_households = set()
+    for number, members in households.items():
+        if any(bad for *_, bad in members):
+            bad_households.add(number)
+            continue
+        heads = [m for m in members if (m[1]["relation"] in (Relation.HEAD, "户主"))]
+        if number not in existing and len(heads) != 1:
+            errors.append(_error(members[0][0], "relation", f"户号 {number} 须有且只有一位户主（现有 {len(heads)} 位）"))
+            bad_households.add(number)
+        elif number in existing and heads and any(not isinstance(m[2], Member) for m in heads) and existing[number].members.filter(relation=Relation.HEAD).exists():
+            errors.append(_error(heads[0][0], "relation", f"户号 {number} 已有户主"))
+            bad_households.add(number)
+    errors.sort(key=lambda e: e["row"])
+    if errors and mode == ImportMode.ALL_OR_NOTHING:
+        raise HouseholdFileError({
+            "summary": f"文件有 {len(errors)} 处错误，未导入任何农户（全部正确才导入）",
+            "errors": errors, "added": 0, "unchanged": 0, "members_added": 0,
+        })
+    added = unchanged = members_added = 0
+    with transaction.atomic():
+        groups = {g.name: g for g in HouseholdGroup.objects.filter(village=village)}
+        for number, members in households.items():
+            if number in bad_households:
+                continue
+            household = existing.get(number)
+            new_members = [(row_no, row, values) for row_no, row, values, _ in members if not isinstance(values, Member)]
+            if household is None:
+                head_row = next(row for _, row, _v, _b in members if row["relation"] in (Relation.HEAD, "户主"))
+                group = None
+                if head_row["group"]:
+                    group = groups.get(head_row["group"]) or HouseholdGroup.objects.create(village=village, name=head_row["group"][:50])
+                    groups[group.name] = group
+                household = Household.objects.create(village=village, number=number, head_name=head_row["name"],
+                                                     address=head_row["address"][:200], group=group)
+                PointsAccount.objects.create(household=household)
+                added += 1
+            elif not new_members:
+                unchanged += 1
+                continue
+            for _, _row, values in new_members:
+                Member.objects.create(household=household, **values)
+                members_added += 1
+        skipped = len(bad_households)
+        summary = f"新增 {added} 户，{unchanged} 户未变，新增成员 {members_added} 人"
+        if skipped:
+            summary += f"；{skipped} 户有错误未导入"
+        record_audit(AuditAction.IMPORT, acting_user=acting_user, username="" if acting_user else "system",
+                     object_type="participation.household", object_repr=f"农户导入 {village.name}", region_code=village.code,
+                     changes={"added": added, "unchanged": unchanged, "members_added": members_added, "skipped": skipped})
+    if progress:
+        progress(len(rows), len(rows))
+    return {"summary": summary, "errors": errors, "added": added, "unchanged": unchanged, "members_added": members_added}
+
+
+def _book(title: str, header: list[str], rows) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(list(row))
+    for column, width in zip("ABCDEFGHIJ", [12, 10, 12, 22, 14, 30, 12, 10, 10, 10], strict=False):
+        sheet.column_dimensions[column].width = width
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def template() -> bytes:
+    return _book("农户", COLUMNS, [
+        ["001", "张三", "户主", pd.with_check_digit("22010119900101123"), "13800138000", "一组 8 号", "第一组"],
+        ["001", "李四", "配偶", "", "", "", ""],
+    ])
+
+
+def export_households(households) -> bytes:
+    """Every member of the households, personal data masked."""
+    def rows():
+        for h in households.select_related("group", "account").prefetch_related("members"):
+            for m in h.members.all():
+                yield [h.number, m.name, m.get_relation_display(), m.id_masked, m.phone_masked, h.address,
+                       h.group.name if h.group_id else "", getattr(getattr(h, "account", None), "balance", 0)]
+    return _book("农户", [*COLUMNS, "积分余额"], rows())
+
+
+def error_report(report: dict) -> bytes:
+    return _book("错误报告", ["行号", "列", "原因"], ([e["row"], e["column"], e["reason"]] for e in report.get("errors", [])))
