@@ -50,3 +50,5 @@ class RevocationStatus(models.TextChoices):
     PROPOSED = "proposed", "已提议待省级决定"
     APPROVED = "approved", "已摘牌"
     REJECTED = "rejected", "不予摘牌"
+
+SAMPLED_LABEL = {RoundKind.RE_CHECK: "按县分层，每县不低于复验比例", RoundKind.SPOT_CHECK: "按市分层，各市按比例抽取"}

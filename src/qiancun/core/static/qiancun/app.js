@@ -48,3 +48,16 @@ document.addEventListener("DOMContentLoaded", function () {
     if (element.dataset.chart === "campaign-overview") drawCampaignOverview(element, data);
   });
 });
+
+// Inspection forms: fill hidden [data-geo] fields with the device's position when allowed.
+document.addEventListener("DOMContentLoaded", function () {
+  const lat = document.querySelector('[data-geo="latitude"]');
+  const lon = document.querySelector('[data-geo="longitude"]');
+  if (!lat || !lon || !navigator.geolocation) return;
+  navigator.geolocation.getCurrentPosition(function (position) {
+    lat.value = position.coords.latitude.toFixed(6);
+    lon.value = position.coords.longitude.toFixed(6);
+    const status = document.querySelector("[data-geo-status]");
+    if (status) status.textContent = "已获取位置：" + lat.value + ", " + lon.value;
+  }, function () {}, { enableHighAccuracy: true, timeout: 10000 });
+});
