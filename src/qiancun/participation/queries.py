@@ -186,7 +186,7 @@ def find_households(village_code: str, text: str, group_id: int | None = None, l
 
 def venue_summary(village_code: str):
     return Venue.objects.filter(village_id=village_code).annotate(
-        activities=Count("activities"),
+        activity_count=Count("activities"),
         recent=Count("activities", filter=Q(activities__held_on__gte=timezone.localdate() - timedelta(days=ACTIVE_DAYS))),
     )
 
