@@ -20,7 +20,6 @@ from qiancun.core.errors import DomainError, ErrorCode, PermissionDeniedError, V
 from qiancun.core.models import AuditAction
 from qiancun.standards.models import Indicator
 
-from .choices import ProblemStatus
 from .lifecycle import Step, may, next_status
 from .models import FixPhoto, Problem, ProblemEvent
 from .photos import MAX_PHOTOS, check_photo
