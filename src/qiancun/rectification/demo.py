@@ -18,7 +18,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from qiancun.accounts.models import User
-from qiancun.campaigns.choices import EnrollmentStatus
+from qiancun.campaigns.lifecycle import CONFIRMED_STATUSES
 from qiancun.campaigns.models import Enrollment
 from qiancun.regions.models import Region
 
@@ -62,7 +62,8 @@ def _photo(rng: random.Random, n: int) -> SimpleUploadedFile:
 
 
 def _enrollments(rng: random.Random) -> list[Enrollment]:
-    creating = Enrollment.objects.filter(campaign__year=2022, status=EnrollmentStatus.CREATING).order_by("village_id")
+    # Confirmed villages, whatever acceptance has made of them since (self-checked, re-checked, accepted …).
+    creating = Enrollment.objects.filter(campaign__year=2022, status__in=CONFIRMED_STATUSES).order_by("village_id")
     # The demo's county accounts (延吉 yanji_staff, 珲春 staff_222404) always have some to show.
     pinned = [e for code in ("222401", "222404") for e in creating.filter(village__code__startswith=code)[:6]]
     others = [e for e in creating.select_related("village") if e not in pinned]
@@ -71,7 +72,8 @@ def _enrollments(rng: random.Random) -> list[Enrollment]:
 
 def seed_rectification(admin: User, password: str) -> None:
     """Open problems in some 2022 villages and move them through every state, some overdue."""
-    if Problem.objects.exists() or not Enrollment.objects.filter(campaign__year=2022).exists():
+    # Problems the inspections demo opened from not-met verdicts carry their record; ours do not.
+    if Problem.objects.filter(record__isnull=True).exists() or not Enrollment.objects.filter(campaign__year=2022).exists():
         return
     rng = random.Random(52)
     finder = User.objects.filter(username="inspector", is_active=True).first() or admin
