@@ -461,11 +461,11 @@ def issue_link(request, household_id: int):
     return Status(201, {"id": link.pk, "household_id": link.household_id, "url": request.build_absolute_uri(reverse("participation:farmer", args=[token]))})
 
 
-@router.post("/participation/links/{link_id}/revoke", response={200: None, **ERRORS})
+@router.post("/participation/links/{link_id}/revoke", response={204: None, **ERRORS})
 def revoke_link(request, link_id: int):
     ensure_can(request.user, Perm.FARMER_LINK_ISSUE)
     actions.do_revoke_link(get_object_or_404(FarmerLink.objects.for_user(request.user), pk=link_id), acting_user=request.user)
-    return 200, None
+    return Status(204, None)
 
 
 # ------------------------------------------------------------------ groups
