@@ -16,6 +16,9 @@ from qiancun.regions.choices import RegionLevel
 from qiancun.regions.models import Region
 from qiancun.regions.queries import breadcrumbs
 
+from qiancun.rectification import queries as rectification_queries
+from qiancun.rectification.models import Problem
+
 from . import actions, excel, queries
 from .choices import EnrollmentStatus, TagKind, Track
 from .forms import CampaignForm, ImportForm, NominateForm, ReasonForm, ShortfallForm, ShortfallStatusForm, TagForm, TagsForm
@@ -81,6 +84,9 @@ def campaign_detail(request, year: int):
         "can_allocate": can(request.user, Perm.QUOTA_ALLOCATE) and region == request.user.scope,
         "can_nominate": can(request.user, Perm.ENROLLMENT_NOMINATE),
         "can_manage": can(request.user, Perm.CAMPAIGN_MANAGE),
+        "rectification": rectification_queries.summary(
+            Problem.objects.for_user(request.user).within(region.code).filter(enrollment__campaign=campaign)
+        ),
     })
 
 

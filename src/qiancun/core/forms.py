@@ -16,7 +16,7 @@ class StyledForm:
 
         for field in self.fields.values():
             widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
+            if isinstance(widget, (forms.CheckboxInput, forms.RadioSelect, forms.CheckboxSelectMultiple)):
                 css = "form-check-input"
             elif isinstance(widget, forms.Select):
                 css = "form-select"

@@ -16,6 +16,13 @@ from dataclasses import dataclass
 
 ALGORITHM = "qiancun-draw-v1"
 
+# The same rules in the words shown on the verification page.
+RULES_ZH = """1. 候选名单按分层列出：{分层代码: [村区划代码, …]}。名单摘要为其规范 JSON（键和代码均升序，分隔符为“,”和“:”，
+   UTF-8 编码，无空格）的 SHA-256，在输入种子之前公布。
+2. 每层抽取 k = ⌈候选数 × 比例 ÷ 100⌉ 个村（候选数大于 0 时至少 1 个）。
+3. 每个村的“签号”为 SHA-256(种子 ‖ 村代码) 的小写十六进制（种子与代码直接相连，UTF-8）；每层取签号最小的 k 个村。
+4. 各层抽中的村合并，按代码升序排列，即为抽取结果。"""
+
 
 def canonical(strata: dict[str, list[str]]) -> str:
     return json.dumps({k: sorted(v) for k, v in sorted(strata.items())}, ensure_ascii=False, separators=(",", ":"), sort_keys=True)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("draws/<int:pk>/step/", views.draw_step, name="draw_step"),
     path("records/<int:pk>/", views.record, name="record"),
     path("records/<int:pk>/revocation/", views.revocation_propose, name="revocation_propose"),
+    path("photos/<int:pk>/<str:size>/", views.photo, name="photo"),
     path("revocations/", views.revocations, name="revocations"),
     path("revocations/<int:pk>/decide/", views.revocation_decide, name="revocation_decide"),
     path("circular/<int:year>/", views.circular, name="circular"),

@@ -135,7 +135,7 @@ def draw_detail(request, pk: int):
         "result_rows": [(code, names.get(code, "")) for code in draw.result],
         "eligible_count": sum(len(v) for v in draw.strata.values()),
         "strata": [(code, len(codes), draws.sample_size(len(codes), draw.percent)) for code, codes in draw.strata.items()],
-        "algorithm_doc": draws.__doc__, "seed_form": SeedForm(),
+        "algorithm_doc": draws.RULES_ZH, "seed_form": SeedForm(),
         "can_draw": request.user.scope_code == draw.round.region_id and can(request.user, Perm.DRAW_MANAGE),
     })
 
@@ -297,4 +297,19 @@ def circular_export(request, year: int):
     book.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{year}-circular.xlsx"
+    return response
+
+
+@requires(Perm.CAMPAIGN_VIEW)
+def photo(request, pk: int, size: str):
+    """Evidence photos are served only to users who may see the record (never from a public media URL)."""
+    from django.http import FileResponse
+
+    from .models import EvidencePhoto
+
+    item = get_object_or_404(EvidencePhoto.objects.select_related("record"), pk=pk)
+    _record(request, item.record_id)
+    field = item.thumbnail if size == "thumb" else item.image
+    response = FileResponse(field.open("rb"), content_type="image/png" if field.name.endswith(".png") else "image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
     return response

@@ -45,6 +45,8 @@ def routes() -> dict[str, Route]:
                                     url_out_of_scope=f"/inspections/records/{far_record.pk}/", out_of_scope_role=("staff", YANJI)),
         "inspections:revocation_propose": Route("propose", f"/inspections/records/{record.pk}/revocation/", set(), {("leader", "22"), ("department", "22")},
                                                 method="post", data={"reason": "x"}),
+        "inspections:photo": Route("photo", f"/inspections/photos/{record.photos.first().pk}/thumb/", {("staff", YANJI), ("leader", "22")},
+                                   url_out_of_scope=f"/inspections/photos/{far_record.photos.first().pk}/thumb/", out_of_scope_role=("staff", YANJI)),
         "inspections:revocations": Route("revocations", "/inspections/revocations/", EVERYONE),
         "inspections:revocation_decide": Route("decide", "/inspections/revocations/999999/decide/", set(), {("staff", "22"), ("inspector", "22"), ("admin", YANJI)},
                                                method="post", data={"approve": "1"}),

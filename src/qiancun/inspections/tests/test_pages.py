@@ -40,6 +40,10 @@ def test_an_inspector_goes_through_the_form_one_indicator_at_a_time_on_a_phone()
     assert record.status == "submitted" and record.passed and str(record.latitude) == "42.900000"
     detail = client.get(reverse("inspections:record", args=[record.pk])).content.decode()
     assert "达到标准" in detail and "取证照片" in detail
+    photo = record.photos.first()
+    image = client.get(reverse("inspections:photo", args=[photo.pk, "thumb"]))
+    assert image.status_code == 200 and image["Content-Type"] == "image/jpeg"
+    assert client_for(make_user("staff", HUNCHUN)).get(reverse("inspections:photo", args=[photo.pk, "full"])).status_code == 404
 
 
 def test_a_spoofed_photo_is_refused_on_the_form_with_a_chinese_message():

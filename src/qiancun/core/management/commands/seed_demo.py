@@ -64,6 +64,9 @@ class Command(BaseCommand):
         from qiancun.inspections.demo import seed_inspections
 
         seed_inspections(admin, DEMO_PASSWORD)
+        from qiancun.rectification.demo import seed_rectification
+
+        seed_rectification(admin, DEMO_PASSWORD)
         self.stdout.write("\n演示账号（密码均为 %s）：" % DEMO_PASSWORD)
         for user in rows:
             scope = f"{user.scope.name} {user.scope_id}" if user.scope_id else ""
