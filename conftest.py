@@ -22,6 +22,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
-def jilin(transactional_db):
-    """For transactional tests (live server, concurrency): the tree again after each flush."""
+def jilin(transactional_db, django_db_serialized_rollback):
+    """For transactional tests (live server, concurrency): the tree again after each flush, and the
+    rows data migrations create (departments, tags, the default standard) restored by serialized rollback."""
     load_jilin()
