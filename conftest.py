@@ -21,8 +21,25 @@ def django_db_setup(django_db_setup, django_db_blocker):
         load_jilin()
 
 
+# Rows the data migrations create; a transactional test's flush removes them, so they are made again.
+REFERENCE_DATA = [
+    ("qiancun.accounts.migrations.0003_departments", "add"),
+    ("qiancun.campaigns.migrations.0002_default_tags", "add"),
+    ("qiancun.standards.migrations.0002_default_2022_standard", "create_default_standard"),
+]
+
+
+def load_reference_data():
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for module, function in REFERENCE_DATA:
+        getattr(import_module(module), function)(apps, None)
+
+
 @pytest.fixture
-def jilin(transactional_db, django_db_serialized_rollback):
-    """For transactional tests (live server, concurrency): the tree again after each flush, and the
-    rows data migrations create (departments, tags, the default standard) restored by serialized rollback."""
+def jilin(transactional_db):
+    """For transactional tests (live server, concurrency): the tree and the reference data again after each flush."""
+    load_reference_data()
     load_jilin()

@@ -17,13 +17,16 @@ class AuditAction(models.TextChoices):
     PASSWORD_CHANGE = "password_change", "修改密码"
     PASSWORD_RESET = "password_reset", "重置密码"
     IMPORT = "import", "导入"
+    UNMASK = "unmask", "查看明文"
 
 
 # Names of changes that are not model fields (import summaries, token revocation).
 CHANGE_LABELS = {
     "added": "新增", "updated": "更新", "unchanged": "未变", "revoked": "已吊销", "removed": "删除", "file": "文件",
     "copied_from": "复制自", "indicators": "指标数", "indicator_order": "指标顺序", "reason": "理由", "tags": "标签",
-    "campaign": "年度",
+    "campaign": "年度", "fields": "字段", "members": "成员数", "members_added": "新增成员", "skipped": "跳过",
+    "status": "状态", "passed": "通过", "photo": "照片", "seed": "随机种子", "result": "抽取结果", "cross": "互检分工",
+    "eligible_sha256": "候选名单摘要",
 }
 
 

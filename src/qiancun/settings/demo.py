@@ -7,4 +7,6 @@ os.environ.setdefault("QIANCUN_SECRET_KEY", "demo-only-insecure-key-do-not-deplo
 from .base import *  # noqa: E402,F403
 
 DEBUG = os.environ.get("QIANCUN_DEBUG", "0") == "1"
+# Demo only: changing it makes the demo's encrypted ID numbers and phones unreadable (re-seed then).
+QIANCUN_PERSONAL_DATA_KEY = os.environ.get("QIANCUN_PERSONAL_DATA_KEY", "demo-only-personal-data-key-3f9c1a7e")
 WHITENOISE_USE_FINDERS = True

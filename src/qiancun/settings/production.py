@@ -5,6 +5,9 @@ from .base import env, env_bool
 
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
 
+# SM4 key for households' ID numbers and phones (personal data at rest); never in the repository.
+QIANCUN_PERSONAL_DATA_KEY = env("QIANCUN_PERSONAL_DATA_KEY")
+
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_SSL_REDIRECT = env_bool("QIANCUN_SSL_REDIRECT", True)

@@ -14,3 +14,4 @@ MEDIA_ROOT = tempfile.mkdtemp(prefix="qiancun-test-media-")
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 ALLOWED_HOSTS = ["*"]
+QIANCUN_PERSONAL_DATA_KEY = "test-only-personal-data-key"

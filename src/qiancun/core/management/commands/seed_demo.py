@@ -61,6 +61,9 @@ class Command(BaseCommand):
         from qiancun.campaigns.demo import seed_campaigns
 
         seed_campaigns(admin, DEMO_PASSWORD)
+        from qiancun.participation.demo import seed_participation
+
+        seed_participation(admin, DEMO_PASSWORD)
         from qiancun.inspections.demo import seed_inspections
 
         seed_inspections(admin, DEMO_PASSWORD)
