@@ -38,11 +38,6 @@ def circular(campaign, user) -> dict:
             "failure_count": len(failures), "revocation_count": len(revoked)}
 
 
-def coverage_by_round(campaign, user) -> list[dict]:
-    rounds = InspectionRound.objects.for_user(user).filter(campaign=campaign).select_related("region", "campaign")
-    return [{"round": r, "coverage": actions.coverage(r)} for r in rounds.order_by("kind", "region_id")]
-
-
 def revocations_for(user):
     return Revocation.objects.for_user(user).select_related("enrollment__village", "enrollment__campaign", "record__round")
 

@@ -41,8 +41,11 @@ def _round(request, pk: int) -> InspectionRound:
 def index(request):
     user = request.user
     rounds = (InspectionRound.objects.for_user(user) | InspectionRound.objects.filter(inspectors=user)).distinct()
+    page_obj = paginate(request, rounds.select_related("campaign", "region"), 30)
+    for item in page_obj:
+        item.coverage = actions.coverage(item)
     return render(request, "inspections/index.html", {
-        "page_obj": paginate(request, rounds.select_related("campaign", "region"), 30),
+        "page_obj": page_obj,
         "campaigns": Campaign.objects.all(),
         "can_create": can(user, Perm.ROUND_MANAGE),
         "pending_revocations": queries.revocations_for(user).filter(status="proposed").count(),
