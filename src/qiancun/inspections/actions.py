@@ -24,7 +24,9 @@ from qiancun.standards import computations, rules
 from qiancun.standards.actions import do_freeze_standard
 from qiancun.standards.choices import JudgedBy, Verdict
 
-from . import draws, photos
+from qiancun.core.images import check_image
+
+from . import draws
 from .choices import ACCEPTANCE_KINDS, ROUND_LEVEL, VISIT_KINDS, DrawStatus, RecordStatus, RevocationStatus, RoundKind, RoundStatus
 from .models import CrossAssignment, Draw, EvidencePhoto, IndicatorVerdict, InspectionRecord, InspectionRound, Revocation
 
@@ -407,13 +409,13 @@ def do_add_photo(record: InspectionRecord, indicator_ids, uploaded, *, acting_us
     indicators = list(record.round.campaign.standard.indicators.filter(pk__in=indicator_ids))
     if len(indicators) != len(set(indicator_ids)):
         raise ValidationFailed("指标不属于本年度的创建标准", field="indicator")
-    processed = photos.process(uploaded)
+    processed = check_image(uploaded, field="photo", thumbnail=True)
     photo = EvidencePhoto(
-        record=record, original_name=(getattr(uploaded, "name", "") or "")[:200],
+        record=record, original_name=processed.original_name,
         sha256=processed.sha256, taken_at=processed.taken_at, latitude=processed.latitude, longitude=processed.longitude,
         uploaded_by=acting_user,
     )
-    photo.image.save(processed.image.name, processed.image, save=False)
+    photo.image.save(processed.content.name, processed.content, save=False)
     photo.thumbnail.save(processed.thumbnail.name, processed.thumbnail, save=False)
     photo.save()
     photo.indicators.set(indicators)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from qiancun.accounts.permissions import Perm, ensure_can
 from qiancun.core.audit import diff, record_audit, snapshot
 from qiancun.core.errors import DomainError, ErrorCode, ValidationFailed
+from qiancun.core.images import check_image
 from qiancun.core.models import AuditAction
 from qiancun.regions.choices import RegionLevel
 from qiancun.regions.models import Region
@@ -669,9 +670,8 @@ def do_record_activity(venue: Venue, *, acting_user, held_on: date, kind: str, t
                              title=_text(title, "title", "活动内容", 100),
                              participants=_int(participants, "participants", "参加人数", 1, 100_000), created_by=acting_user)
     if photo:
-        if not str(getattr(photo, "name", "")).lower().endswith((".jpg", ".jpeg", ".png", ".webp")):
-            raise ValidationFailed("照片须为 jpg、png 或 webp 图片", field="photo")
-        activity.photo.save(photo.name, photo, save=False)
+        checked = check_image(photo, field="photo")
+        activity.photo.save(checked.content.name, checked.content, save=False)
     activity.save()
     record_audit(AuditAction.CREATE, acting_user=acting_user, obj=activity, changes={"title": [None, activity.title]})
     return activity

@@ -17,12 +17,12 @@ from qiancun.campaigns.lifecycle import CONFIRMED_STATUSES
 from qiancun.campaigns.models import Enrollment
 from qiancun.core.audit import diff, record_audit, snapshot
 from qiancun.core.errors import DomainError, ErrorCode, PermissionDeniedError, ValidationFailed
+from qiancun.core.images import check_image
 from qiancun.core.models import AuditAction
 from qiancun.standards.models import Indicator
 
 from .lifecycle import Step, may, next_status
-from .models import FixPhoto, Problem, ProblemEvent
-from .photos import MAX_PHOTOS, check_photo
+from .models import MAX_PHOTOS, FixPhoto, Problem, ProblemEvent
 
 DEFAULT_DAYS = 30
 PROBLEM_FIELDS = ["enrollment_id", "indicator_id", "record_id", "description", "responsible_unit", "responsible_person", "deadline", "status"]
@@ -154,7 +154,7 @@ def do_submit_fix(problem: Problem, *, acting_user, note: str, photos=()) -> Pro
         raise ValidationFailed("请上传至少一张整改后照片", field="photos")
     if len(photos) > MAX_PHOTOS:
         raise ValidationFailed(f"整改后照片最多 {MAX_PHOTOS} 张（本次 {len(photos)} 张）", field="photos")
-    checked = [check_photo(p) for p in photos]  # all checked before anything is stored
+    checked = [check_image(p, field="photos") for p in photos]  # all checked before anything is stored
     now = timezone.now()
     problem.fix_note = note
     problem.fix_submitted_at = now

@@ -5,7 +5,7 @@ from qiancun.campaigns.models import Campaign
 from qiancun.core.forms import StyledForm
 from qiancun.standards.models import Indicator
 
-from .photos import MAX_PHOTOS
+from .models import MAX_PHOTOS
 
 
 def indicator_choices():
@@ -62,7 +62,7 @@ class MultipleFileField(forms.FileField):
 class SubmitFixForm(StyledForm, forms.Form):
     note = forms.CharField(label="整改说明", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
     photos = MultipleFileField(
-        label="整改后照片", help_text=f"JPEG 或 PNG，每张不超过 10 MB，最多 {MAX_PHOTOS} 张",
+        label="整改后照片", help_text=f"JPEG、PNG 或 HEIC，每张不超过 10 MB，最多 {MAX_PHOTOS} 张",
         widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png", "multiple": True}),
     )
 

@@ -9,6 +9,10 @@ from qiancun.core.scoping import ScopedQuerySet
 from .choices import ProblemStatus
 
 
+# After-photos a fix may carry (the form and the action both hold to it).
+MAX_PHOTOS = 9
+
+
 class ProblemQuerySet(ScopedQuerySet):
     def overdue(self, today=None):
         """Past the deadline and not closed (a submitted fix still waits for its check)."""

@@ -171,7 +171,7 @@ def test_a_heic_photo_is_converted_and_exif_time_and_place_are_read():
     from PIL import Image
     from pillow_heif import register_heif_opener
 
-    from qiancun.inspections import photos
+    from qiancun.core.images import check_image
 
     register_heif_opener()
     image = Image.new("RGB", (80, 60), (200, 100, 50))
@@ -181,8 +181,8 @@ def test_a_heic_photo_is_converted_and_exif_time_and_place_are_read():
     exif[0x8825] = gps
     buffer = io.BytesIO()
     image.save(buffer, "HEIF", exif=exif.tobytes())
-    processed = photos.process(SimpleUploadedFile("IMG_0001.HEIC", buffer.getvalue()))
-    assert processed.image.name.endswith(".jpg")
-    assert Image.open(io.BytesIO(processed.image.read())).format == "JPEG"
+    processed = check_image(SimpleUploadedFile("IMG_0001.HEIC", buffer.getvalue()))
+    assert processed.content.name.endswith(".jpg") and processed.content_type == "image/jpeg"
+    assert Image.open(io.BytesIO(processed.content.read())).format == "JPEG"
     assert processed.taken_at is not None and processed.taken_at.hour == 10
     assert float(processed.latitude) == pytest.approx(42.89, abs=0.001) and float(processed.longitude) == pytest.approx(129.5)

@@ -99,3 +99,27 @@ def test_farmer_page_by_link_shows_own_masked_data_and_stops_when_revoked(client
     assert "<svg" in staff_page.get(f"/participation/households/{hh.pk}/").content.decode()
     assert client.get(f"/participation/f/{token}/").status_code == 404  # re-issuing revoked the old link
     assert client.get(f"/participation/f/{token[:-2]}xx/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_venue_activity_photo_must_be_a_real_image():
+    from datetime import date
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from qiancun.core.errors import DomainError
+    from qiancun.inspections.tests.factories import jpeg
+    from qiancun.participation import actions as participation_actions
+
+    from .factories import village_staff
+
+    staff = village_staff()
+    venue = participation_actions.do_create_venue(staff.scope, acting_user=staff, kind="library", name="农家书屋")
+    renamed = SimpleUploadedFile("读书会.jpg", b"#!/bin/sh\nrm -rf /\n", content_type="image/jpeg")
+    with pytest.raises(DomainError) as refused:
+        participation_actions.do_record_activity(venue, acting_user=staff, held_on=date(2022, 7, 1), kind="reading",
+                                                 title="读书会", participants=20, photo=renamed)
+    assert refused.value.field == "photo" and "只接受 JPEG、PNG 或 HEIC" in refused.value.message
+    activity = participation_actions.do_record_activity(venue, acting_user=staff, held_on=date(2022, 7, 1), kind="reading",
+                                                        title="读书会", participants=20, photo=jpeg("../读书会.jpg"))
+    assert ".." not in activity.photo.name and activity.photo.name.endswith(".jpg")

@@ -109,7 +109,7 @@ def test_only_real_jpeg_or_png_under_10_mb_is_accepted_and_nothing_is_stored_oth
 
     fakes[1].seek(0)
     page = client_for(staff).post(reverse("rectification:submit", args=[problem.pk]), {"note": "已整改", "photos": fakes[1]}, follow=True)
-    assert "只接受 JPEG 或 PNG" in page.content.decode()
+    assert "只接受 JPEG、PNG 或 HEIC" in page.content.decode()
     api = client_for(staff).post(f"/api/v1/problems/{problem.pk}/submit", {"note": "已整改", "photos": SimpleUploadedFile("x.png", b"nope")})
     assert api.status_code == 400 and api.json()["code"] == "invalid_file"
 
