@@ -7,7 +7,7 @@ The acceptance domain drives self-check, re-check, acceptance and revocation thr
 
 from enum import StrEnum
 
-from qiancun.core.errors import DomainError
+from qiancun.core.lifecycle import TransitionTable
 
 from .choices import EnrollmentStatus as S
 
@@ -58,16 +58,6 @@ ACTIVE_STATUSES = [s for s in S if s not in (S.RETURNED,)]
 CONFIRMED_STATUSES = [S.CREATING, S.SELF_CHECKED, S.RE_CHECKED, S.ACCEPTED, S.NOT_ACCEPTED, S.REVOKED]
 
 
-def next_status(current: str, step: Step) -> str:
-    try:
-        return TRANSITIONS[(current, Step(step))]
-    except (KeyError, ValueError):
-        raise DomainError(
-            "illegal_transition",
-            f"当前状态为“{S(current).label}”，不能执行“{STEP_LABELS.get(step, step)}”",
-            field="status",
-        ) from None
-
-
-def allowed_steps(current: str) -> list[Step]:
-    return [step for (status, step) in TRANSITIONS if status == current]
+TABLE = TransitionTable(TRANSITIONS, S, STEP_LABELS, subject="")
+next_status = TABLE.next_status
+allowed_steps = TABLE.allowed_steps

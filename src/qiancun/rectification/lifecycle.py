@@ -8,7 +8,7 @@ says which permission each step needs, so views, the API and the actions agree o
 from enum import StrEnum
 
 from qiancun.accounts.permissions import Perm
-from qiancun.core.errors import DomainError
+from qiancun.core.lifecycle import TransitionTable
 
 from .choices import ProblemStatus as S
 
@@ -54,19 +54,9 @@ STEP_PERMS: dict[Step, tuple[Perm, ...]] = {
 OPEN_STATUSES = [S.OPEN, S.FIXING, S.FIX_SUBMITTED]
 
 
-def next_status(current: str, step: Step) -> str:
-    try:
-        return TRANSITIONS[(current, Step(step))]
-    except (KeyError, ValueError):
-        raise DomainError(
-            "illegal_transition",
-            f"问题当前状态为“{S(current).label}”，不能执行“{STEP_LABELS.get(step, step)}”",
-            field="status",
-        ) from None
-
-
-def allowed_steps(current: str) -> list[Step]:
-    return [step for (status, step) in TRANSITIONS if status == current]
+TABLE = TransitionTable(TRANSITIONS, S, STEP_LABELS, subject="问题")
+next_status = TABLE.next_status
+allowed_steps = TABLE.allowed_steps
 
 
 def may(user, step: Step) -> bool:
