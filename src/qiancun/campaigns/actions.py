@@ -265,7 +265,8 @@ def do_nominate(campaign: Campaign, village: Region, *, acting_user, track: str 
         raise DomainError(ErrorCode.CONFLICT, f"{village.name}（{village.code}）已在{campaign.year}年度创建名单中", field="village")
     _check_track(campaign, village, track)
     county_code = village.code[:6]
-    quota = Quota.objects.filter(campaign=campaign, region_id=county_code).first()
+    # Lock the county's quota row so two nominations at once cannot both take the last place.
+    quota = Quota.objects.select_for_update().filter(campaign=campaign, region_id=county_code).first()
     if quota is None:
         raise ValidationFailed("本县尚未获得市级分配的名额，不能提名", field="village")
     used = used_in(campaign, county_code)
@@ -303,6 +304,8 @@ def do_review(enrollment: Enrollment, *, acting_user, approve: bool, reason: str
     """The city approves a county's nomination, or returns it with a reason."""
     ensure_can(acting_user, Perm.ENROLLMENT_REVIEW)
     _scoped_enrollment(enrollment, acting_user)
+    if enrollment.status != EnrollmentStatus.NOMINATED:  # once forwarded, the province decides
+        raise DomainError("illegal_transition", f"当前状态为“{enrollment.get_status_display()}”，市级只能审核县级已提名的村", field="status")
     if not approve and not reason.strip():
         raise ValidationFailed("退回须填写理由", field="reason")
     return apply_step(enrollment, Step.APPROVE if approve else Step.RETURN, acting_user=acting_user, reason=reason.strip())
@@ -313,6 +316,8 @@ def do_confirm(enrollment: Enrollment, *, acting_user, confirm: bool = True, rea
     """The province confirms a reviewed village into the campaign (or returns it with a reason)."""
     ensure_can(acting_user, Perm.ENROLLMENT_CONFIRM)
     _scoped_enrollment(enrollment, acting_user)
+    if enrollment.status != EnrollmentStatus.UNDER_REVIEW:  # the city reviews first
+        raise DomainError("illegal_transition", f"当前状态为“{enrollment.get_status_display()}”，省级只能确认市级已审核的村", field="status")
     if not confirm and not reason.strip():
         raise ValidationFailed("退回须填写理由", field="reason")
     return apply_step(enrollment, Step.CONFIRM if confirm else Step.RETURN, acting_user=acting_user, reason=reason.strip())

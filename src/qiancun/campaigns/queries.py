@@ -79,8 +79,9 @@ def filter_enrollments(queryset, params):
         queryset = queryset.filter(status=params["status"])
     if params.get("track"):
         queryset = queryset.filter(track=params["track"])
-    if params.get("tag"):
-        queryset = queryset.filter(tags__pk=params["tag"])
+    tag = str(params.get("tag") or "")
+    if tag.isdigit():
+        queryset = queryset.filter(tags__pk=int(tag))
     if params.get("region"):
         queryset = queryset.within(params["region"])
     if params.get("key_border") in ("1", "true", True):
@@ -89,7 +90,7 @@ def filter_enrollments(queryset, params):
         queryset = queryset.filter(village__is_poverty_alleviated=True)
     if params.get("q"):
         queryset = queryset.filter(Q(village__name__contains=params["q"]) | Q(village__code__startswith=params["q"]))
-    return queryset.distinct() if params.get("tag") else queryset
+    return queryset.distinct() if tag.isdigit() else queryset
 
 
 def shortfall_progress(enrollment) -> dict:

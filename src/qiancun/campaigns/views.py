@@ -11,6 +11,7 @@ from qiancun.accounts.decorators import requires
 from qiancun.accounts.permissions import Perm, can
 from qiancun.core.errors import DomainError
 from qiancun.core.forms import add_domain_error
+from qiancun.core.http import safe_next
 from qiancun.core.paging import paginate, sort_queryset
 from qiancun.regions.choices import RegionLevel
 from qiancun.regions.models import Region
@@ -176,7 +177,7 @@ def enrollments_bulk(request, year: int):
     messages.success(request, f"已处理 {done} 个村")
     for text in refused[:10]:
         messages.error(request, text)
-    return redirect(request.POST.get("next") or reverse("campaigns:enrollments", args=[year]))
+    return redirect(safe_next(request, reverse("campaigns:enrollments", args=[year])))
 
 
 @requires(Perm.CAMPAIGN_VIEW)

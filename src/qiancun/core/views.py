@@ -21,6 +21,13 @@ def home(request):
     )
 
 
+def _date(text):
+    try:
+        return parse_date(text) if text else None
+    except ValueError:  # 2022-02-30: a well-formed but impossible date filters nothing
+        return None
+
+
 def filter_audit(queryset, params):
     """Filters shared by the audit page and the audit API: user, object, action, date range."""
     if params.get("user"):
@@ -31,8 +38,7 @@ def filter_audit(queryset, params):
         queryset = queryset.filter(object_id=params["object_id"])
     if params.get("action"):
         queryset = queryset.filter(action=params["action"])
-    since = parse_date(params.get("since") or "") if params.get("since") else None
-    until = parse_date(params.get("until") or "") if params.get("until") else None
+    since, until = _date(params.get("since")), _date(params.get("until"))
     if since:
         queryset = queryset.filter(created_at__date__gte=since)
     if until:

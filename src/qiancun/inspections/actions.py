@@ -340,18 +340,26 @@ def do_redraw(draw: Draw, *, acting_user, reason: str) -> Draw:
 
 
 def may_inspect(user, round: InspectionRound, enrollment: Enrollment) -> bool:
-    """Inspectors named on the round, staff whose scope holds the village (not for cross-inspection),
-    and, in a cross-inspection, staff of the county assigned to inspect that village's county."""
+    """Who may fill in a village's record in a round:
+    - inspectors named on the round;
+    - in a cross-inspection, staff of the county assigned to inspect that village's county;
+    - for the acceptance rounds (self-check, re-check, spot-check), staff of the level that organises
+      the round — never the village or township being checked;
+    - for other rounds (look-back, patrol, visits), staff whose scope holds the round's whole region."""
     if not can(user, Perm.INSPECT):
         return False
     if round.inspectors.filter(pk=user.pk).exists():
         return True
+    scope = user.scope_code
+    if scope is None or not enrollment.village_id.startswith(round.region_id):
+        return False
     if round.kind == RoundKind.CROSS:
-        return round.cross_assignments.filter(inspected_county_id=enrollment.village_id[:6]).filter(
-            inspecting_county_id=(user.scope_code or "")[:6]
-        ).exists() and user.scope_level == RegionLevel.COUNTY
-    return bool(user.scope_code is not None and enrollment.village_id.startswith(user.scope_code)
-                and round.region_id.startswith(user.scope_code[:len(round.region_id)]))
+        return user.scope_level == RegionLevel.COUNTY and round.cross_assignments.filter(
+            inspected_county_id=enrollment.village_id[:6], inspecting_county_id=scope
+        ).exists()
+    if round.kind in ACCEPTANCE_KINDS:
+        return scope == round.region_id
+    return round.region_id.startswith(scope)
 
 
 def _ensure_open(round: InspectionRound) -> None:
@@ -468,7 +476,7 @@ def do_submit_inspection(record: InspectionRecord, *, acting_user, summary: str 
     record.summary = (summary.strip() or ("达到标准" if outcome.passed else "；".join(outcome.reasons)))[:500]
     record.major_problem = bool(major_problem)
     record.status, record.submitted_at = RecordStatus.SUBMITTED, timezone.now()
-    record.inspector = record.inspector or acting_user
+    record.inspector = acting_user  # whoever submits answers for the record
     record.save()
     do_freeze_standard(standard, acting_user=acting_user)
     from qiancun.rectification.actions import do_open_problem

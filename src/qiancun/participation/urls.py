@@ -21,6 +21,7 @@ urlpatterns = [
     path("villages/<str:code>/counter/", views.counter, name="counter"),
     path("villages/<str:code>/reconciliation/", views.reconciliation, name="reconciliation"),
     path("villages/<str:code>/venues/", views.venues, name="venues"),
+    path("activities/<int:pk>/photo/", views.activity_photo, name="activity_photo"),
     path("households/<int:pk>/", views.household_detail, name="household"),
     path("households/<int:pk>/group/", views.household_group, name="household_group"),
     path("households/<int:pk>/propose/", views.propose, name="propose"),

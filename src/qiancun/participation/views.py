@@ -16,6 +16,7 @@ from qiancun.accounts.decorators import requires
 from qiancun.accounts.permissions import Perm, can
 from qiancun.core.errors import DomainError
 from qiancun.core.forms import add_domain_error
+from qiancun.core.http import object_id, safe_next
 from qiancun.core.paging import paginate
 from qiancun.regions.choices import RegionLevel
 from qiancun.regions.models import Region
@@ -29,7 +30,7 @@ from .forms import (
 )
 from .models import (
     FarmerLink, Goods, Household, HouseholdGroup, HouseholdImport, LedgerEntry, Member, PointsProposal, PointsRule, RatingCriterion,
-    RatingRound, Redemption, Venue,
+    RatingRound, Redemption, Venue, VenueActivity,
 )
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -47,7 +48,7 @@ def _ctx(request, village: Region, tab: str, **extra) -> dict:
 
 
 def _back(request, fallback: str):
-    return redirect(request.POST.get("next") or fallback)
+    return redirect(safe_next(request, fallback))
 
 
 def _attachment(content: bytes, name: str) -> HttpResponse:
@@ -251,7 +252,7 @@ def group_detail(request, pk: int):
         try:
             if "leader" in request.POST:
                 leader = request.POST.get("leader")
-                actions.do_set_group_leader(group, acting_user=request.user, member_id=int(leader) if leader else None)
+                actions.do_set_group_leader(group, acting_user=request.user, member_id=object_id(leader) if leader else None)
                 messages.success(request, "已设置组长")
             else:
                 ids = [int(i) for i in request.POST.getlist("households") if i.isdigit()]
@@ -338,13 +339,13 @@ def round_detail(request, pk: int):
                 actions.do_publish_round(rating_round, acting_user=request.user)
                 messages.success(request, "已公布干净人家名单")
             else:
-                household = get_object_or_404(Household.objects.for_user(request.user), pk=request.POST.get("household"))
+                household = get_object_or_404(Household.objects.for_user(request.user), pk=object_id(request.POST.get("household")))
                 scores = {str(c.pk): request.POST.get(f"score_{c.pk}", "") for c in criteria_list}
                 actions.do_rate(rating_round, household, acting_user=request.user, scores=scores)
                 messages.success(request, f"已为 {household} 评分")
         except DomainError as exc:
             messages.error(request, exc.message)
-        return redirect(request.POST.get("next") or reverse("participation:round", args=[pk]))
+        return redirect(safe_next(request, reverse("participation:round", args=[pk])))
     rated = {r.household_id: r for r in rating_round.ratings.all()}
     listing = Household.objects.filter(village_id=rating_round.village_id).select_related("group")
     if request.GET.get("todo") == "1":
@@ -491,7 +492,7 @@ def counter(request, code: str):
     region = _village(request, code)
     goods_list = Goods.objects.filter(village=region, is_active=True)
     if request.method == "POST":
-        household = get_object_or_404(Household.objects.for_user(request.user), pk=request.POST.get("household"), village=region)
+        household = get_object_or_404(Household.objects.for_user(request.user), pk=object_id(request.POST.get("household")), village=region)
         lines = [(g.pk, int(request.POST.get(f"qty_{g.pk}") or 0)) for g in goods_list if (request.POST.get(f"qty_{g.pk}") or "0").isdigit()]
         try:
             redemption = actions.do_redeem(household, lines, acting_user=request.user, idempotency_key=request.POST.get("idempotency_key", ""))
@@ -503,7 +504,7 @@ def counter(request, code: str):
     found = queries.find_households(code, q, int(group) if group and group.isdigit() else None) if (q or group) else []
     chosen = None
     if request.GET.get("household"):
-        chosen = get_object_or_404(Household.objects.filter(village=region).select_related("account", "group"), pk=request.GET["household"])
+        chosen = get_object_or_404(Household.objects.filter(village=region).select_related("account", "group"), pk=object_id(request.GET["household"]))
     return render(request, "participation/counter.html", _ctx(
         request, region, "shop", goods=goods_list, found=found, q=q, group=group, chosen=chosen,
         groups=HouseholdGroup.objects.filter(village=region), key=uuid.uuid4().hex))
@@ -554,7 +555,6 @@ def venues(request, code: str):
             else:
                 messages.success(request, "已保存")
                 return redirect("participation:venues", code=code)
-    from .models import VenueActivity
 
     return render(request, "participation/venues.html", _ctx(
         request, region, "venues", venues=queries.venue_summary(code), venue_form=venue_form, activity_form=activity_form,
@@ -607,3 +607,16 @@ def farmer(request, token: str):
 
 
 __all__ = ["qr_svg"]
+
+
+@requires(Perm.HOUSEHOLD_VIEW)
+def activity_photo(request, pk: int):
+    """Venue photos are served only to users whose scope holds the village (never from a public media URL)."""
+    from django.http import FileResponse
+
+    activity = get_object_or_404(VenueActivity.objects.for_user(request.user), pk=pk)
+    if not activity.photo:
+        raise Http404("没有照片")
+    response = FileResponse(activity.photo.open("rb"), content_type="image/png" if activity.photo.name.endswith(".png") else "image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

@@ -89,7 +89,13 @@ def do_open_problem(*, acting_user, enrollment: Enrollment, description: str, in
     inspection record to the same village.
     """
     _ensure_may(acting_user, Step.OPEN)
-    if not Enrollment.objects.for_user(acting_user).filter(pk=enrollment.pk).exists():
+    # A submitted inspection has already established that its inspector may check this village, even
+    # outside the inspector's own region (cross-inspection between counties, inspectors named on a round).
+    found_by_own_inspection = (
+        record is not None and record.enrollment_id == enrollment.pk and record.status == "submitted"
+        and record.inspector_id == getattr(acting_user, "pk", None)
+    )
+    if not found_by_own_inspection and not Enrollment.objects.for_user(acting_user).filter(pk=enrollment.pk).exists():
         raise DomainError(ErrorCode.NOT_FOUND, "创建村不存在或不在您的管辖范围内", field="enrollment")
     if enrollment.status not in CONFIRMED_STATUSES:
         raise ValidationFailed(f"{enrollment.village.name}尚未经省级确认为创建村，不能登记整改问题", field="enrollment")

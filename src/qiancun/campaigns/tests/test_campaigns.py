@@ -251,3 +251,25 @@ def test_the_village_page_lists_the_campaigns_it_takes_part_in():
     actions.do_nominate(campaign, village, acting_user=make_user("staff", YANJI))
     page = client_for(make_user("staff", village.code)).get(reverse("regions:detail", args=[village.code])).content.decode()
     assert "2022年“千村示范”创建" in page and "县级已提名" in page
+
+
+def test_each_level_returns_only_what_is_in_front_of_it():
+    campaign = with_quotas(campaign_2022())
+    nominated = actions.do_nominate(campaign, yanji_villages(2)[0], acting_user=make_user("staff", YANJI))
+    forwarded = actions.do_nominate(campaign, yanji_villages(2)[1], acting_user=make_user("staff", YANJI))
+    actions.do_review(forwarded, acting_user=make_user("staff", YANBIAN), approve=True)
+    with pytest.raises(DomainError):  # the province cannot skip the city
+        actions.do_confirm(nominated, acting_user=make_user("staff", "22"), confirm=False, reason="x")
+    with pytest.raises(DomainError):  # the city cannot pull back what it forwarded
+        actions.do_review(forwarded, acting_user=make_user("staff", YANBIAN), approve=False, reason="x")
+    assert sorted(Enrollment.objects.values_list("status", flat=True)) == ["nominated", "under_review"]
+
+
+def test_bad_filters_and_foreign_next_urls_are_harmless():
+    campaign = with_quotas(campaign_2022())
+    enrollment = actions.do_nominate(campaign, yanji_villages(1)[0], acting_user=make_user("staff", YANJI))
+    city = client_for(make_user("staff", YANBIAN))
+    assert city.get(reverse("campaigns:enrollments", args=[2022]), {"tag": "abc"}).status_code == 200
+    assert city.get(reverse("campaigns:enrollments_export", args=[2022]), {"tag": "abc"}).status_code == 200
+    response = city.post(reverse("campaigns:enrollments_bulk", args=[2022]), {"step": "review", "ids": [enrollment.pk], "next": "https://evil.example/x"})
+    assert response["Location"] == reverse("campaigns:enrollments", args=[2022])

@@ -65,3 +65,8 @@ def test_audit_entries_cannot_be_changed_or_deleted():
         entry.save()
     with pytest.raises(RuntimeError):
         entry.delete()
+
+
+def test_an_impossible_date_in_the_audit_filter_filters_nothing():
+    response = client_for(make_user("admin", "22")).get(reverse("core:audit_list"), {"since": "2022-02-30"})
+    assert response.status_code == 200

@@ -186,3 +186,34 @@ def test_a_heic_photo_is_converted_and_exif_time_and_place_are_read():
     assert Image.open(io.BytesIO(processed.content.read())).format == "JPEG"
     assert processed.taken_at is not None and processed.taken_at.hour == 10
     assert float(processed.latitude) == pytest.approx(42.89, abs=0.001) and float(processed.longitude) == pytest.approx(129.5)
+
+
+def test_a_village_cannot_fill_in_the_provinces_check_of_itself():
+    from django.urls import reverse
+
+    from qiancun.core.testing import client_for
+
+    campaign, _ = confirmed_campaign(per_county=10)
+    self_check(campaign, YANJI)
+    self_check(campaign, HUNCHUN)
+    province = make_user("staff", "22")
+    spot = actions.do_create_round(campaign, acting_user=province, kind="spot_check", name="省级抽查", starts_on=date(2022, 6, 21), ends_on=date(2022, 6, 30))
+    actions.do_perform_draw(actions.do_publish_draw(spot, acting_user=province), acting_user=province, seed="7", seed_source="x")
+    target = actions.targets(spot).first()
+    record = actions.do_start_inspection(spot, target, acting_user=province)
+    for user in (make_user("staff", target.village_id), make_user("staff", target.village_id[:6])):
+        assert not actions.may_inspect(user, spot, target)
+        page = client_for(user).post(reverse("inspections:record", args=[record.pk]) + "?step=0", {"verdict": "met"})
+        assert page.templates[0].name == "inspections/record_detail.html"  # read-only
+    assert record.verdicts.count() == 0
+
+
+def test_a_cross_inspection_that_finds_problems_opens_them_in_the_other_county():
+    campaign, _ = confirmed_campaign()
+    city = make_user("staff", YANBIAN)
+    round = actions.do_create_round(campaign, acting_user=city, kind="cross", name="交叉互检", starts_on=date(2022, 6, 1), ends_on=date(2022, 6, 5))
+    actions.do_assign_cross_inspection(round, acting_user=city)
+    hunchun_village = actions.eligible(round).filter(village__code__startswith=HUNCHUN).first()
+    record = inspect(round, hunchun_village, make_user("staff", YANJI), failing={"无2"})
+    assert record.status == "submitted" and record.passed is False
+    assert hunchun_village.problems.filter(indicator__code="无2").exists()

@@ -57,6 +57,10 @@ def routes() -> dict[str, Route]:
     far_redemption = actions.do_redeem(far, [(far_item.pk, 1)], acting_user=far_staff, idempotency_key="acc-fr")
     venue = actions.do_create_venue(hh.village, acting_user=staff, kind="library", name="农家书屋")
     far_venue = actions.do_create_venue(far.village, acting_user=far_staff, kind="library", name="农家书屋")
+    from qiancun.inspections.tests.factories import jpeg
+
+    activity = actions.do_record_activity(venue, acting_user=staff, held_on=date(2022, 7, 1), kind="读书", title="读书会", participants=9, photo=jpeg())
+    far_activity = actions.do_record_activity(far_venue, acting_user=far_staff, held_on=date(2022, 7, 1), kind="读书", title="读书会", participants=9, photo=jpeg())
     link, _ = actions.do_issue_link(hh, acting_user=staff)
     far_link, _ = actions.do_issue_link(far, acting_user=far_staff)
     job = HouseholdImport.objects.create(village=hh.village, original_name="a.xlsx", file="x.xlsx", report={"errors": [{"row": 2, "column": "姓名", "reason": "x"}]})
@@ -86,6 +90,7 @@ def routes() -> dict[str, Route]:
         "participation:shop": page("shop", f"{p}/villages/{V}/shop/", VIEWERS, far_url=f"{p}/villages/{FAR}/shop/"),
         "participation:counter": page("counter", f"{p}/villages/{V}/counter/?q=张", VILLAGE_ONLY, NOT_VILLAGE, f"{p}/villages/{FAR}/counter/", VILLAGE_STAFF),
         "participation:reconciliation": page("reconciliation", f"{p}/villages/{V}/reconciliation/", VIEWERS, far_url=f"{p}/villages/{FAR}/reconciliation/"),
+        "participation:activity_photo": page("activity photo", f"{p}/activities/{activity.pk}/photo/", VIEWERS, far_url=f"{p}/activities/{far_activity.pk}/photo/"),
         "participation:venues": page("venues", f"{p}/villages/{V}/venues/", VIEWERS, far_url=f"{p}/villages/{FAR}/venues/"),
         "participation:household": page("household", f"{p}/households/{h}/", VIEWERS, far_url=f"{p}/households/{fh}/"),
         "participation:household_group": page("household group", f"{p}/households/{h}/group/", EDITORS, NOT_EDITORS, f"{p}/households/{fh}/group/",

@@ -123,3 +123,26 @@ def test_a_venue_activity_photo_must_be_a_real_image():
     activity = participation_actions.do_record_activity(venue, acting_user=staff, held_on=date(2022, 7, 1), kind="reading",
                                                         title="读书会", participants=20, photo=jpeg("../读书会.jpg"))
     assert ".." not in activity.photo.name and activity.photo.name.endswith(".jpg")
+
+
+@pytest.mark.django_db
+def test_the_counter_and_group_forms_answer_404_not_500_to_garbage_and_never_redirect_away():
+    from django.urls import reverse
+
+    from qiancun.core.testing import YANJI_VILLAGE, client_for
+    from qiancun.participation import actions as participation_actions
+
+    from .factories import household, village_staff
+
+    staff = village_staff()
+    hh = household()
+    client = client_for(staff)
+    counter = reverse("participation:counter", args=[YANJI_VILLAGE])
+    assert client.get(counter, {"household": "abc"}).status_code == 404
+    assert client.post(counter, {"household": "abc"}).status_code == 404
+    group = participation_actions.do_create_group(hh.village, acting_user=staff, name="第一组")
+    assert client.post(reverse("participation:group", args=[group.pk]), {"leader": "abc"}).status_code == 404
+    rule = participation_actions.do_create_rule(hh.village, acting_user=staff, name="义务清扫", points=5)
+    proposal = participation_actions.do_propose_points(hh, acting_user=staff, idempotency_key="redirect-1", rule_id=rule.pk)
+    response = client.post(reverse("participation:proposal_decide", args=[proposal.pk]), {"approve": "1", "next": "//evil.example/phish"})
+    assert "evil.example" not in response["Location"]
