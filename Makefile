@@ -9,7 +9,7 @@ export QIANCUN_VAR_DIR ?= $(CURDIR)/var
 # PostgreSQL used by `make test` when it answers (CI starts it; see .ci/run).
 TEST_POSTGRES_URL ?= postgres://qiancun:qiancun@127.0.0.1:5432/qiancun
 
-.PHONY: install demo serve test test-sqlite test-postgres lock clean
+.PHONY: install demo serve test test-long test-sqlite test-postgres lock clean
 
 $(VENV)/.installed: requirements/base.lock requirements/dev.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,13 +43,22 @@ test: install
 	  $(MAKE) --no-print-directory test-postgres; \
 	else echo "PostgreSQL not reachable at $(TEST_POSTGRES_URL): PostgreSQL run skipped (CI runs it)"; fi
 
+# `make test` leaves out the tests marked `long` (crash safety, backup round trip); `make test-long` runs only them.
+TEST_MARKERS ?= not long
+
+test-long: install
+	$(MAKE) --no-print-directory test-sqlite TEST_MARKERS=long
+	@if $(PY) scripts/postgres_available.py "$(TEST_POSTGRES_URL)"; then \
+	  $(MAKE) --no-print-directory test-postgres TEST_MARKERS=long; \
+	else echo "PostgreSQL not reachable at $(TEST_POSTGRES_URL): PostgreSQL run skipped"; fi
+
 test-sqlite:
-	@echo "== tests on SQLite =="
-	DJANGO_SETTINGS_MODULE=qiancun.settings.test $(PY) -m pytest $(PYTEST_ARGS)
+	@echo "== tests on SQLite ($(TEST_MARKERS)) =="
+	DJANGO_SETTINGS_MODULE=qiancun.settings.test $(PY) -m pytest -m "$(TEST_MARKERS)" $(PYTEST_ARGS)
 
 test-postgres:
-	@echo "== tests on PostgreSQL =="
-	DATABASE_URL="$(TEST_POSTGRES_URL)" DJANGO_SETTINGS_MODULE=qiancun.settings.test $(PY) -m pytest $(PYTEST_ARGS)
+	@echo "== tests on PostgreSQL ($(TEST_MARKERS)) =="
+	DATABASE_URL="$(TEST_POSTGRES_URL)" DJANGO_SETTINGS_MODULE=qiancun.settings.test $(PY) -m pytest -m "$(TEST_MARKERS)" $(PYTEST_ARGS)
 
 lock: $(VENV)/.installed
 	cd requirements && ../$(UV) pip compile --quiet --generate-hashes --python-version 3.11 base.in -o base.lock
