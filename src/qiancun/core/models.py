@@ -18,6 +18,13 @@ class AuditAction(models.TextChoices):
     PASSWORD_RESET = "password_reset", "重置密码"
     IMPORT = "import", "导入"
     UNMASK = "unmask", "查看明文"
+    OTP_ENABLE = "otp_enable", "启用双因素认证"
+    OTP_VERIFY = "otp_verify", "双因素认证通过"
+    OTP_FAILED = "otp_failed", "双因素认证失败"
+    OTP_RECOVERY_USED = "otp_recovery_used", "使用恢复码"
+    OTP_RECOVERY_RESET = "otp_recovery_reset", "重新生成恢复码"
+    OTP_DISABLE = "otp_disable", "停用双因素认证"
+    AUDIT_PURGE = "audit_purge", "清理审计日志"
 
 
 # Names of changes that are not model fields (import summaries, token revocation).
@@ -27,6 +34,8 @@ CHANGE_LABELS = {
     "campaign": "年度", "fields": "字段", "members": "成员数", "members_added": "新增成员", "skipped": "跳过",
     "status": "状态", "passed": "通过", "photo": "照片", "seed": "随机种子", "result": "抽取结果", "cross": "互检分工",
     "eligible_sha256": "候选名单摘要",
+    "device": "认证设备", "recovery_codes": "恢复码数", "before": "早于", "deleted": "删除条数",
+    "retention_days": "保留天数",
 }
 
 
