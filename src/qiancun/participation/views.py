@@ -18,6 +18,7 @@ from qiancun.core.errors import DomainError
 from qiancun.core.forms import add_domain_error
 from qiancun.core.http import object_id, safe_next
 from qiancun.core.paging import paginate
+from qiancun.core.ratelimit import rate_limit
 from qiancun.regions.choices import RegionLevel
 from qiancun.regions.models import Region
 from qiancun.regions.queries import breadcrumbs
@@ -588,6 +589,7 @@ def qr_svg(url: str) -> str:
     return mark_safe(segno.make(url, error="m").svg_inline(scale=4, dark="#1f2937", light="#ffffff"))  # noqa: S308 - segno's own markup
 
 
+@rate_limit("farmer", method=None)  # the link is guessable only by brute force; this slows that down too
 def farmer(request, token: str):
     """The household's own phone page: no login, only its own masked data and the village's rankings."""
     link = actions.resolve_link(token)

@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 SRC_DIR = Path(__file__).resolve().parent.parent
 REPO_DIR = SRC_DIR.parent.parent
@@ -40,6 +41,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     "qiancun.core",
@@ -54,17 +59,21 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "qiancun.core.middleware.SecurityHeadersMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "qiancun.core.middleware.AuditContextMiddleware",
-    "qiancun.accounts.middleware.ForcePasswordChangeMiddleware",
+    # Second factor, forced or expired password change: nothing else opens until they are done.
+    "qiancun.accounts.middleware.AccountGateMiddleware",
     # Axes must be last: it answers locked-out requests before the view runs.
     "axes.middleware.AxesMiddleware",
 ]
@@ -148,6 +157,50 @@ CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# The inspection form takes the position and photos on the phone; nothing else may ask for devices.
+PERMISSIONS_POLICY = "geolocation=(self), camera=(self), microphone=(), payment=(), usb=(), interest-cohort=()"
+
+# Content Security Policy (django-csp 4): no inline scripts and no outside hosts anywhere (intranet).
+# Behaviour hangs on data-* attributes in static files; json_script blocks are data, never executed.
+# Styles: <style> elements only from files (style-src-elem), but style="width: 42%" attributes are
+# allowed (style-src-attr) because the progress and coverage bars are drawn with them. Browsers
+# without CSP level 3 fall back to style-src, which therefore also carries 'unsafe-inline'.
+# img-src data: is for the QR codes (inline SVG) and Bootstrap's icons in CSS.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "style-src-elem": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "frame-src": [NONE],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+    }
+}
+
+# Second factor (TOTP, django-otp): required for these roles, optional for everyone else.
+QIANCUN_OTP_REQUIRED_ROLES = {"admin"}
+OTP_TOTP_ISSUER = "千村示范创建管理平台"
+OTP_STATIC_THROTTLE_FACTOR = 1
+QIANCUN_RECOVERY_CODE_COUNT = 10
+
+# Password expiry in days per role (等保: change passwords periodically); a role not named never expires.
+QIANCUN_PASSWORD_MAX_AGE_DAYS = {"admin": int(os.environ.get("QIANCUN_ADMIN_PASSWORD_MAX_AGE_DAYS", "90"))}
+
+# Per-address rate limits (django-ratelimit on the default cache), "count/period" with s, m, h or d.
+# The file cache of the embedded setup increments without a lock, so under a burst of parallel
+# requests a few may slip past; production uses Redis, which counts atomically.
+QIANCUN_RATE_LIMITS = {"login": "20/m", "farmer": "60/m"}
+RATELIMIT_IP_META_KEY = "qiancun.core.ratelimit.client_ip"
+
+# Audit entries are kept at least this long; `manage.py purge_audit` refuses anything younger.
+QIANCUN_AUDIT_RETENTION_DAYS = max(180, int(os.environ.get("QIANCUN_AUDIT_RETENTION_DAYS", "180")))
 
 LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"

@@ -15,3 +15,5 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 ALLOWED_HOSTS = ["*"]
 QIANCUN_PERSONAL_DATA_KEY = "test-only-personal-data-key"
+# Many tests post to the login page from one address within a minute; the rate-limit tests lower these.
+QIANCUN_RATE_LIMITS = {"login": "10000/m", "farmer": "10000/m"}
