@@ -103,5 +103,13 @@ def login():
         page.locator("#id_password").fill(password)
         with page.expect_navigation():  # the form posts; every answer (home, error, lockout) is a new page
             page.get_by_role("button", name="登录").click()
+        if "/accounts/2fa/verify/" in page.url:  # the account has a second factor: type its current code
+            from django_otp.plugins.otp_totp.models import TOTPDevice
+
+            from qiancun.core.testing import totp_code
+
+            page.locator("#id_code").fill(totp_code(TOTPDevice.objects.get(user__username=username, confirmed=True)))
+            with page.expect_navigation():
+                page.get_by_role("button", name="验证").click()
 
     return sign_in

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from qiancun.accounts.actions import do_create_user
 from qiancun.accounts.models import User
 from qiancun.core.models import AuditEntry
-from qiancun.core.testing import HUNCHUN, PASSWORD, YANJI, make_user, province_admin
+from qiancun.core.testing import HUNCHUN, PASSWORD, YANJI, give_second_factor, make_user, province_admin
 
 WRONG_LOGIN = "账号或密码不正确"
 
@@ -83,7 +83,7 @@ def test_forced_password_change_on_first_login(page, login):
 @pytest.mark.browser
 def test_admin_creates_user_in_browser_on_phone(phone_page, login):
     page = phone_page
-    make_user("admin", YANJI, username="yanji_admin")
+    give_second_factor(make_user("admin", YANJI, username="yanji_admin"))  # administrators must have one
     login(page, "yanji_admin")
     expect(page).to_have_url(re.compile(r"/$"))
 

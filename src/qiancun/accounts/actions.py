@@ -226,3 +226,114 @@ def do_revoke_api_token(token: ApiToken, *, acting_user: User) -> ApiToken:
         token.save(update_fields=["revoked_at"])
         record_audit(AuditAction.UPDATE, acting_user=acting_user, obj=token, changes={"revoked": [False, True]})
     return token
+
+
+# ---- Second factor (TOTP with django-otp, recovery codes as its static device) -------------------
+
+def _normalise_code(code: str) -> str:
+    return "".join(ch for ch in (code or "") if ch.isalnum()).lower()
+
+
+def _replace_recovery_codes(user: User) -> list[str]:
+    from django.conf import settings
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name="恢复码", confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(settings.QIANCUN_RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    return codes
+
+
+@transaction.atomic
+def do_start_totp_setup(*, acting_user: User):
+    """A user starts adding an authenticator app: a new secret, unusable until a code from it is confirmed."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if not acting_user.is_authenticated:
+        raise PermissionDeniedError()
+    if TOTPDevice.objects.filter(user=acting_user, confirmed=True).exists():
+        raise DomainError(ErrorCode.CONFLICT, "已启用双因素认证；如需更换手机，请先停用再重新设置")
+    TOTPDevice.objects.filter(user=acting_user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=acting_user, name="身份验证器", confirmed=False)
+
+
+@transaction.atomic
+def do_confirm_totp(*, acting_user: User, code: str):
+    """A user confirms the authenticator app with a code from it; returns the device and 10 one-time recovery codes."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.select_for_update().filter(user=acting_user, confirmed=False).order_by("-id").first()
+    if device is None:
+        raise DomainError(ErrorCode.CONFLICT, "请先打开设置页面扫描二维码", field="code")
+    code = _normalise_code(code)
+    if not (code.isdigit() and len(code) == device.digits) or not device.verify_token(code):
+        raise ValidationFailed("验证码不正确：请输入身份验证器上当前显示的 6 位数字", field="code")
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    codes = _replace_recovery_codes(acting_user)
+    record_audit(AuditAction.OTP_ENABLE, acting_user=acting_user, obj=acting_user,
+                 changes={"device": [None, device.name], "recovery_codes": [None, len(codes)]})
+    return device, codes
+
+
+@transaction.atomic
+def do_verify_second_factor(*, acting_user: User, code: str):
+    """A user signing in proves the second factor with an authenticator code or a recovery code.
+
+    Returns the device that matched, or None. A failure is not an exception: the device's throttling
+    (growing delays after each failure) and the audit row must be committed, not rolled back.
+    """
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    code = _normalise_code(code)
+    matched = None
+    if code.isdigit() and len(code) == 6:
+        for device in TOTPDevice.objects.filter(user=acting_user, confirmed=True):
+            if device.verify_token(code):
+                matched = device
+                break
+    elif code:
+        for device in StaticDevice.objects.filter(user=acting_user, confirmed=True):
+            if device.verify_token(code):  # a recovery code is deleted as it is used
+                matched = device
+                break
+    if matched is None:
+        record_audit(AuditAction.OTP_FAILED, acting_user=acting_user, obj=acting_user)
+    elif isinstance(matched, StaticDevice):
+        left = matched.token_set.count()
+        record_audit(AuditAction.OTP_RECOVERY_USED, acting_user=acting_user, obj=acting_user,
+                     changes={"recovery_codes": [left + 1, left]})
+    else:
+        record_audit(AuditAction.OTP_VERIFY, acting_user=acting_user, obj=acting_user)
+    return matched
+
+
+@transaction.atomic
+def do_regenerate_recovery_codes(*, acting_user: User) -> list[str]:
+    """A user with the second factor replaces all recovery codes (the old ones stop working); shown once."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if not TOTPDevice.objects.filter(user=acting_user, confirmed=True).exists():
+        raise DomainError(ErrorCode.CONFLICT, "尚未启用双因素认证，不能生成恢复码")
+    codes = _replace_recovery_codes(acting_user)
+    record_audit(AuditAction.OTP_RECOVERY_RESET, acting_user=acting_user, obj=acting_user,
+                 changes={"recovery_codes": [None, len(codes)]})
+    return codes
+
+
+@transaction.atomic
+def do_disable_second_factor(user: User, *, acting_user: User) -> User:
+    """A user turns off their own second factor, or an administrator resets it for a user in scope
+    (a lost phone). Administrators must set it up again at their next request."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if user.pk != acting_user.pk:
+        _ensure_manages(acting_user, user)
+    removed = TOTPDevice.objects.filter(user=user).delete()[0]
+    StaticDevice.objects.filter(user=user).delete()
+    if removed:
+        record_audit(AuditAction.OTP_DISABLE, acting_user=acting_user, obj=user, changes={"device": ["身份验证器", None]})
+    return user

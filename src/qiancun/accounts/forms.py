@@ -72,3 +72,17 @@ class UserCreateForm(UserForm):
 class ApiTokenForm(StyledForm, forms.Form):
     name = forms.CharField(label="用途", max_length=100, help_text="如：市级数据对接")
     expires_in_days = forms.IntegerField(label="有效期（天）", required=False, min_value=1, max_value=3650, help_text="留空表示长期有效，直到吊销")
+
+
+class OtpCodeForm(StyledForm, forms.Form):
+    code = forms.CharField(
+        label="验证码", max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )
+
+    def __init__(self, *args, recovery_allowed: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if recovery_allowed:
+            self.fields["code"].help_text = "身份验证器上显示的 6 位数字；手机不在身边时，可输入一个恢复码（每个只能用一次）"
+        else:
+            self.fields["code"].help_text = "身份验证器上当前显示的 6 位数字"

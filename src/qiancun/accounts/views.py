@@ -1,22 +1,28 @@
+import django_otp
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.utils.decorators import method_decorator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from qiancun.core.errors import DomainError
 from qiancun.core.forms import add_domain_error
+from qiancun.core.http import safe_next
 from qiancun.core.paging import paginate, sort_queryset
+from qiancun.core.ratelimit import rate_limit
 
 from . import actions
 from .choices import Role
 from .decorators import requires
-from .forms import ApiTokenForm, LoginForm, PasswordChangeForm, UserCreateForm, UserForm
+from .forms import ApiTokenForm, LoginForm, OtpCodeForm, PasswordChangeForm, UserCreateForm, UserForm
+from .gate import has_second_factor, password_expired, password_max_age, requires_second_factor
 from .models import ApiToken, User
 from .permissions import Perm
 
 
+@method_decorator(rate_limit("login"), name="dispatch")
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
@@ -45,7 +51,10 @@ def password_change(request):
             update_session_auth_hash(request, request.user)
             messages.success(request, "密码已修改")
             return redirect("core:home")
-    return render(request, "accounts/password_change.html", {"form": form})
+    return render(request, "accounts/password_change.html", {
+        "form": form, "expired": not request.user.must_change_password and password_expired(request.user),
+        "max_age": password_max_age(request.user),
+    })
 
 
 def _scoped_users(request):
@@ -123,7 +132,9 @@ def user_detail(request, pk: int):
         else:
             messages.success(request, f"已保存用户 {target.username}")
             return redirect("accounts:user_detail", pk=target.pk)
-    return render(request, "accounts/user_form.html", {"form": form, "target": target, "creating": False})
+    return render(request, "accounts/user_form.html", {
+        "form": form, "target": target, "creating": False, "target_has_otp": has_second_factor(target),
+    })
 
 
 @requires(Perm.USER_MANAGE)
@@ -173,3 +184,117 @@ def token_revoke(request, pk: int):
     actions.do_revoke_api_token(token, acting_user=request.user)
     messages.success(request, f"已吊销令牌“{token.name}”")
     return redirect("accounts:token_list")
+
+
+# ---- Second factor -------------------------------------------------------------------------
+
+def _qr_svg(url: str) -> str:
+    import segno
+    from django.utils.safestring import mark_safe
+
+    return mark_safe(segno.make(url, error="m").svg_inline(scale=5, dark="#1f2937", light="#ffffff"))  # noqa: S308 - segno's own markup
+
+
+def _recovery_codes_page(request, codes: list[str]):
+    response = render(request, "accounts/otp_recovery_codes.html", {"codes": codes})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def otp_overview(request):
+    """The user's own second factor: on or off, recovery codes left, turn off or renew the codes."""
+    from django_otp.plugins.otp_static.models import StaticToken
+
+    return render(request, "accounts/otp_overview.html", {
+        "enabled": has_second_factor(request.user), "required": requires_second_factor(request.user),
+        "codes_left": StaticToken.objects.filter(device__user=request.user).count(),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def otp_setup(request):
+    """Scan the QR code with an authenticator app, type the code it shows; the recovery codes are shown once."""
+    if has_second_factor(request.user):
+        return redirect("accounts:otp_overview")
+    form = OtpCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device, codes = actions.do_confirm_totp(acting_user=request.user, code=form.cleaned_data["code"])
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            request.session.cycle_key()
+            django_otp.login(request, device)
+            return _recovery_codes_page(request, codes)
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).order_by("-id").first()
+    if device is None or request.method == "GET":
+        device = actions.do_start_totp_setup(acting_user=request.user)
+    from base64 import b32encode
+
+    secret = b32encode(device.bin_key).decode()
+    response = render(request, "accounts/otp_setup.html", {
+        "gate": True, "form": form, "qr": _qr_svg(device.config_url), "required": requires_second_factor(request.user),
+        "secret": " ".join(secret[i:i + 4] for i in range(0, len(secret), 4)),
+    })
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@rate_limit("login")
+def otp_verify(request):
+    """After the password: the code from the authenticator app, or a recovery code."""
+    if request.user.is_verified() or not has_second_factor(request.user):
+        return redirect(safe_next(request, "/"))
+    form = OtpCodeForm(request.POST or None, recovery_allowed=True)
+    if request.method == "POST" and form.is_valid():
+        device = actions.do_verify_second_factor(acting_user=request.user, code=form.cleaned_data["code"])
+        if device is None:
+            form.add_error("code", "验证码不正确或已使用；多次失败后须等待更长时间才能再试")
+        else:
+            request.session.cycle_key()
+            django_otp.login(request, device)
+            if device.__class__.__name__ == "StaticDevice":
+                messages.warning(request, f"已使用一个恢复码，还剩 {device.token_set.count()} 个。请尽快找回手机或重新生成恢复码。")
+            return redirect(safe_next(request, "/"))
+    return render(request, "accounts/otp_verify.html", {"gate": True, "form": form, "next": request.GET.get("next", "")})
+
+
+@login_required
+@require_POST
+def otp_recovery_codes(request):
+    try:
+        codes = actions.do_regenerate_recovery_codes(acting_user=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("accounts:otp_overview")
+    return _recovery_codes_page(request, codes)
+
+
+@login_required
+@require_POST
+def otp_disable(request):
+    actions.do_disable_second_factor(request.user, acting_user=request.user)
+    if requires_second_factor(request.user):
+        messages.warning(request, "已停用原身份验证器。管理员须使用双因素认证，请立即重新设置。")
+        return redirect("accounts:otp_setup")
+    messages.success(request, "已停用双因素认证")
+    return redirect("accounts:otp_overview")
+
+
+@requires(Perm.USER_MANAGE)
+@require_POST
+def user_otp_reset(request, pk: int):
+    target = get_object_or_404(_scoped_users(request), pk=pk)
+    try:
+        actions.do_disable_second_factor(target, acting_user=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已重置用户 {target.username} 的双因素认证，其下次登录时须重新设置")
+    return redirect("accounts:user_detail", pk=target.pk)

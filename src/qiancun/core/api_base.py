@@ -40,10 +40,16 @@ class ApiTokenAuth(HttpBearer):
 
 
 class ActiveSessionAuth(SessionAuth):
-    """The browser's own session (with CSRF on writes), as long as no password change is pending."""
+    """The browser's own session (with CSRF on writes), only once the login is complete: the second
+    factor verified (administrators, and anyone who turned it on), no password change pending."""
 
     def authenticate(self, request, key):
-        return _usable(super().authenticate(request, key))
+        from qiancun.accounts.gate import pending_step
+
+        user = _usable(super().authenticate(request, key))
+        if user is None or pending_step(user) is not None:
+            return None
+        return user
 
 
 FIELD_REASONS = {

@@ -57,9 +57,34 @@ def make_user(role: str, scope_code: str, username: str | None = None, departmen
     return user
 
 
-def client_for(user: User) -> Client:
+def give_second_factor(user: User):
+    """A confirmed authenticator for `user` (as if set up on the 2FA page); returns the TOTP device."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="测试验证器", confirmed=True)
+
+
+def totp_code(device) -> str:
+    """The code the authenticator app shows now for `device`."""
+    from django_otp.oath import totp
+
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
+
+
+def client_for(user: User, *, verified: bool = True) -> Client:
+    """A client logged in as `user`. Administrators (who must use the second factor) get a device and a
+    session that has already passed it, unless `verified=False` — to test the second-factor steps."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from qiancun.accounts.gate import requires_second_factor
+
     client = Client()
     client.force_login(user)
+    if verified and requires_second_factor(user):
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = give_second_factor(user).persistent_id
+        session.save()
     return client
 
 
