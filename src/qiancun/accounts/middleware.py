@@ -28,7 +28,7 @@ class AccountGateMiddleware:
                 allowed = {reverse(name) for name in ALLOWED[step]} | {reverse("accounts:logout")}
                 if request.path not in allowed:
                     target = reverse(step)
-                    if request.method == "GET" and request.path != "/":
+                    if step == VERIFY and request.method == "GET" and request.path != "/":  # back there after the code
                         target += "?" + urlencode({"next": request.get_full_path()})
                     return redirect(target)
         return self.get_response(request)

@@ -192,7 +192,7 @@ def _qr_svg(url: str) -> str:
     import segno
     from django.utils.safestring import mark_safe
 
-    return mark_safe(segno.make(url, error="m").svg_inline(scale=5, dark="#1f2937", light="#ffffff"))  # noqa: S308 - segno's own markup
+    return mark_safe(segno.make(url, error="m").svg_inline(scale=4, dark="#1f2937", light="#ffffff"))  # noqa: S308 - segno's own markup
 
 
 def _recovery_codes_page(request, codes: list[str]):

@@ -158,7 +158,7 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 # The inspection form takes the position and photos on the phone; nothing else may ask for devices.
-PERMISSIONS_POLICY = "geolocation=(self), camera=(self), microphone=(), payment=(), usb=(), interest-cohort=()"
+PERMISSIONS_POLICY = "geolocation=(self), camera=(self), microphone=(), payment=(), usb=()"
 
 # Content Security Policy (django-csp 4): no inline scripts and no outside hosts anywhere (intranet).
 # Behaviour hangs on data-* attributes in static files; json_script blocks are data, never executed.
