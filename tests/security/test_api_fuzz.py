@@ -32,6 +32,20 @@ UNPARSABLE_BODY_ANSWER = {"detail": "Cannot parse request body"}
 SCHEMA_NAME_CLASH = {"POST /api/v1/campaigns/{year}/enrollments/import"}
 
 
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():
+    """The raw WSGI handler closes the connection after each request (request_finished), which would
+    end the test's transaction on PostgreSQL; Django's test Client disconnects it the same way."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture(params=list(USERS))
 def bearer(request, db):
     role, scope = USERS[request.param]
