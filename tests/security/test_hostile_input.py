@@ -127,9 +127,6 @@ def test_a_ten_megabyte_name_is_refused_with_a_chinese_message_through_the_api()
     _assert_chinese_api_error(_post_big_household("A" * 10 * 1024 * 1024))
 
 
-@pytest.mark.xfail(strict=True, reason="a request body over DATA_UPLOAD_MAX_MEMORY_SIZE (20 MB; 10 MB of Chinese is 20 MB "
-                   "as JSON \\u escapes) gets Django's bare English 'Bad Request (400)' HTML page, not the API's "
-                   "{code, message} in Chinese: RequestDataTooBig is not handled in core/api_base.py")
 def test_a_request_body_over_the_upload_limit_is_refused_in_the_api_error_shape():
     _assert_chinese_api_error(_post_big_household(TEN_MB))
 

@@ -255,7 +255,7 @@ class RowErrorOut(Schema):
     reason: str
 
 
-class ImportOut(Schema):
+class NominationImportOut(Schema):
     ok: bool
     created: int
     errors: list[RowErrorOut]
@@ -342,12 +342,12 @@ def nominate(request, year: int, payload: NominateIn):
     return Status(201, enrollment)
 
 
-@router.post("/campaigns/{year}/enrollments/import", response={200: ImportOut, 400: ImportOut, **{k: v for k, v in ERRORS.items() if k != 400}},
-             summary="Excel 批量提名（全部通过才导入）")
+@router.post("/campaigns/{year}/enrollments/import", response={200: NominationImportOut, 422: NominationImportOut, **ERRORS},
+             summary="Excel 批量提名（全部通过才导入；有错误行时 422 并逐行列出）")
 def import_nominations(request, year: int, file: File[UploadedFile]):
     result = actions.do_import_nominations(_campaign(year), file, acting_user=request.auth)
     body = {"ok": result.ok, "created": len(result.created), "errors": result.errors}
-    return Status(200 if result.ok else 400, body)
+    return Status(200 if result.ok else 422, body)
 
 
 @router.get("/campaigns/{year}/enrollments/export", response={200: None, **ERRORS}, summary="导出创建村名单（Excel）")

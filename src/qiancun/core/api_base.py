@@ -4,7 +4,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 from ninja import NinjaAPI, Schema
-from ninja.errors import AuthenticationError, ValidationError
+from django.core.exceptions import RequestDataTooBig
+from django.db import DataError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
 
 from .errors import DomainError, ErrorCode
@@ -104,6 +106,26 @@ def build_api() -> NinjaAPI:
     @api.exception_handler(PermissionDenied)
     def forbidden(request, exc):
         return api.create_response(request, {"code": ErrorCode.FORBIDDEN, "message": "您没有执行此操作的权限"}, status=403)
+
+    @api.exception_handler(OverflowError)
+    def id_out_of_range(request, exc):
+        # An id beyond the database's integer range (SQLite raises OverflowError) cannot exist.
+        return api.create_response(request, {"code": ErrorCode.NOT_FOUND, "message": "对象不存在或不在您的管辖范围内"}, status=404)
+
+    @api.exception_handler(DataError)
+    def data_out_of_range(request, exc):
+        # PostgreSQL's answer to the same ("value out of range for type bigint") or to an over-long value.
+        return api.create_response(request, {"code": ErrorCode.INVALID, "message": "数据超出允许的范围"}, status=400)
+
+    @api.exception_handler(HttpError)
+    def http_error(request, exc: HttpError):
+        # Ninja's own refusals; the one that reaches users is a body it cannot parse.
+        message = "请求内容不是有效的 JSON（须为 UTF-8 编码）" if exc.status_code == 400 else "请求无法处理"
+        return api.create_response(request, {"code": ErrorCode.INVALID, "message": message}, status=exc.status_code)
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_big(request, exc):
+        return api.create_response(request, {"code": ErrorCode.INVALID, "message": "请求内容过大（不能超过 20 MB）"}, status=400)
 
     @api.exception_handler(ValidationError)
     def invalid(request, exc: ValidationError):

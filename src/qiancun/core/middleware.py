@@ -36,3 +36,22 @@ class SecurityHeadersMiddleware:
         if self.permissions_policy:
             response.headers.setdefault("Permissions-Policy", self.permissions_policy)
         return response
+
+
+class OutOfRangeIdMiddleware:
+    """A page id beyond the database's integer range (`/records/99999999999999999999/`) cannot exist:
+    answer 404 instead of letting SQLite's OverflowError become a 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, OverflowError):
+            from django.http import Http404
+            from django.views.defaults import page_not_found
+
+            return page_not_found(request, Http404("对象不存在"))
+        return None

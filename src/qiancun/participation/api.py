@@ -105,7 +105,7 @@ class UnmaskedOut(Schema):
     phone: str
 
 
-class ImportOut(Schema):
+class HouseholdImportOut(Schema):
     id: int
     village_code: str = Field(alias="village_id")
     original_name: str
@@ -409,7 +409,7 @@ def export_households(request, village: str | None = None):
     return response
 
 
-@router.post("/participation/households/import", response={201: ImportOut, **ERRORS})
+@router.post("/participation/households/import", response={201: HouseholdImportOut, **ERRORS})
 def import_households(request, file: File[UploadedFile], village_code: Form[str] = "", mode: Form[ImportMode] = ImportMode.ALL_OR_NOTHING):
     ensure_can(request.user, Perm.HOUSEHOLD_EDIT)
     job = actions.do_start_household_import(village_for(request, village_code), file, acting_user=request.user, mode=mode)
@@ -417,7 +417,7 @@ def import_households(request, file: File[UploadedFile], village_code: Form[str]
     return Status(201, job)
 
 
-@router.get("/participation/imports/{import_id}", response={200: ImportOut, **ERRORS})
+@router.get("/participation/imports/{import_id}", response={200: HouseholdImportOut, **ERRORS})
 def get_import(request, import_id: int):
     ensure_can(request.user, Perm.HOUSEHOLD_VIEW)
     return get_object_or_404(HouseholdImport.objects.for_user(request.user), pk=import_id)

@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "qiancun.core.middleware.AuditContextMiddleware",
+    "qiancun.core.middleware.OutOfRangeIdMiddleware",
     # Second factor, forced or expired password change: nothing else opens until they are done.
     "qiancun.accounts.middleware.AccountGateMiddleware",
     # Axes must be last: it answers locked-out requests before the view runs.

@@ -135,7 +135,7 @@ class OutcomeOut(Schema):
     unjudged_indicators: list[IndicatorRef]
 
 
-class ImportOut(Schema):
+class IndicatorImportOut(Schema):
     added: int
     removed: int
     standard: StandardDetailOut
@@ -263,7 +263,7 @@ def export_standard(request, standard_id: int):
 
 
 @router.post(
-    "/standards/{standard_id}/import", response={200: ImportOut, **ERRORS},
+    "/standards/{standard_id}/import", response={200: IndicatorImportOut, **ERRORS},
     summary="从 Excel 导入指标，整体替换（全部行无误才写入，错误逐行列在 details）",
 )
 def import_standard(request, standard_id: int, file: File[UploadedFile]):
