@@ -16,3 +16,14 @@ def object_id(value) -> int:
     if not text.isdigit():
         raise Http404("对象不存在")
     return int(text)
+
+
+def private_file(field, content_type: str | None = None):
+    """A stored file for a user whose access the view has already checked; never cached by proxies."""
+    from django.http import FileResponse
+
+    if content_type is None:
+        content_type = "image/png" if field.name.lower().endswith(".png") else "image/jpeg"
+    response = FileResponse(field.open("rb"), content_type=content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

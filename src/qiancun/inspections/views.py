@@ -14,6 +14,7 @@ from qiancun.accounts.permissions import Perm, can
 from qiancun.campaigns.models import Campaign, Enrollment
 from qiancun.core.errors import DomainError
 from qiancun.core.forms import add_domain_error
+from qiancun.core.http import private_file
 from qiancun.core.paging import paginate
 
 from . import actions, draws, queries
@@ -306,13 +307,8 @@ def circular_export(request, year: int):
 @requires(Perm.CAMPAIGN_VIEW)
 def photo(request, pk: int, size: str):
     """Evidence photos are served only to users who may see the record (never from a public media URL)."""
-    from django.http import FileResponse
-
     from .models import EvidencePhoto
 
     item = get_object_or_404(EvidencePhoto.objects.select_related("record"), pk=pk)
     _record(request, item.record_id)
-    field = item.thumbnail if size == "thumb" else item.image
-    response = FileResponse(field.open("rb"), content_type="image/png" if field.name.endswith(".png") else "image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return private_file(item.thumbnail if size == "thumb" else item.image)

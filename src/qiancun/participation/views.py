@@ -16,7 +16,7 @@ from qiancun.accounts.decorators import requires
 from qiancun.accounts.permissions import Perm, can
 from qiancun.core.errors import DomainError
 from qiancun.core.forms import add_domain_error
-from qiancun.core.http import object_id, safe_next
+from qiancun.core.http import object_id, private_file, safe_next
 from qiancun.core.paging import paginate
 from qiancun.core.ratelimit import rate_limit
 from qiancun.regions.choices import RegionLevel
@@ -614,11 +614,7 @@ __all__ = ["qr_svg"]
 @requires(Perm.HOUSEHOLD_VIEW)
 def activity_photo(request, pk: int):
     """Venue photos are served only to users whose scope holds the village (never from a public media URL)."""
-    from django.http import FileResponse
-
     activity = get_object_or_404(VenueActivity.objects.for_user(request.user), pk=pk)
     if not activity.photo:
         raise Http404("没有照片")
-    response = FileResponse(activity.photo.open("rb"), content_type="image/png" if activity.photo.name.endswith(".png") else "image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return private_file(activity.photo)

@@ -1,13 +1,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from qiancun.accounts.decorators import requires
 from qiancun.accounts.permissions import Perm
 from qiancun.campaigns.models import Campaign, Enrollment
+from qiancun.core.http import private_file
 from qiancun.campaigns.queries import region_names
 from qiancun.core.errors import DomainError
 from qiancun.core.forms import add_domain_error
@@ -219,6 +220,4 @@ def problem_verify(request, pk: int):
 def photo(request, pk: int):
     """An after-photo, only for users who may see its problem (media is not served publicly)."""
     item = get_object_or_404(FixPhoto.objects.filter(problem__in=Problem.objects.for_user(request.user)), pk=pk)
-    response = FileResponse(item.image.open("rb"), content_type=item.content_type)
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return private_file(item.image, item.content_type)
