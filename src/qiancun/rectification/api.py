@@ -2,7 +2,6 @@
 
 from datetime import date, datetime
 
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -12,6 +11,7 @@ from qiancun.accounts.permissions import Perm, ensure_can
 from qiancun.campaigns.models import Enrollment
 from qiancun.core.api_base import ERRORS
 from qiancun.core.errors import DomainError, ErrorCode, PermissionDeniedError
+from qiancun.core.http import private_file
 from qiancun.regions.models import Region
 from qiancun.standards.models import Indicator
 
@@ -238,7 +238,7 @@ def verify(request, problem_id: int, payload: VerifyIn):
 @router.get("/problems/{problem_id}/photos/{photo_id}", response={200: None, **ERRORS}, summary="整改后照片（原图）")
 def get_photo(request, problem_id: int, photo_id: int):
     item = get_object_or_404(FixPhoto, problem=_problem(request, problem_id), pk=photo_id)
-    return FileResponse(item.image.open("rb"), content_type=item.content_type)
+    return private_file(item.image, item.content_type)
 
 
 @router.get("/rectification/overview", response={200: OverviewOut, **ERRORS}, summary="整改概况：未销号、逾期、平均整改用时（按下级区划）")
