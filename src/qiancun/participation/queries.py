@@ -132,6 +132,19 @@ def ranking(village_code: str, *, month: str | None = None, group_id: int | None
     return rows
 
 
+@dataclass
+class Statement:
+    balance: int
+    entries: list
+
+
+def statement(household_id: int, *, limit: int = 20) -> Statement:
+    """A household's balance and its latest entries (the farmer's page, the counter): two indexed reads."""
+    balance = PointsAccount.objects.filter(household_id=household_id).values_list("balance", flat=True).first() or 0
+    entries = list(LedgerEntry.objects.filter(household_id=household_id).order_by("-created_at", "-id")[:limit])
+    return Statement(balance, entries)
+
+
 def household_rank(household: Household) -> int | None:
     earned = LedgerEntry.objects.filter(household=household, kind__in=EARNING_KINDS).aggregate(s=Sum("points"))["s"]
     if earned is None:

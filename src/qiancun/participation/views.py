@@ -597,10 +597,10 @@ def farmer(request, token: str):
         return render(request, "participation/farmer_invalid.html", status=404)
     household = link.household
     members = household.members.all()
+    statement = queries.statement(household.pk, limit=30)
     return render(request, "participation/farmer.html", {
         "household": household, "village": link.village, "members": members,
-        "balance": getattr(getattr(household, "account", None), "balance", 0),
-        "ledger": household.ledger.all()[:30], "rank": queries.household_rank(household),
+        "balance": statement.balance, "ledger": statement.entries, "rank": queries.household_rank(household),
         "top": queries.ranking(household.village_id, limit=10),
         "goods": Goods.objects.filter(village_id=household.village_id, is_active=True, stock__gt=0),
         "ratings": household.ratings.filter(round__published_at__isnull=False).select_related("round"),
