@@ -24,6 +24,7 @@ PUBLIC = {
     "api:api-root": "Swagger UI page (no data)",
     "api:openapi-json": "the OpenAPI schema (no data)",
     "api:openapi-view": "Swagger UI page (no data)",
+    "GET /api/v1/health": "the health check reveals nothing (core/tests/test_health.py)",
 }
 
 
