@@ -14,6 +14,7 @@ def navigation(request):
         ("inspections:index", "clipboard-check", "验收与督导"),
         ("rectification:index", "tools", "问题整改"),
         ("regions:index", "diagram-3", "行政区划"),
+        ("regions:map", "geo-alt", "村庄地图"),
         ("standards:list", "card-checklist", "创建标准"),
     ]
     if can(user, Perm.HOUSEHOLD_VIEW):

@@ -1,7 +1,10 @@
+import gzip
 from datetime import datetime
 
 from django.core.cache import cache
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.cache import patch_vary_headers
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
@@ -82,6 +85,26 @@ def get_region_import(request, import_id: int):
 def start_region_import(request, file: File[UploadedFile]):
     job = actions.do_start_region_import(file, acting_user=request.auth)
     return Status(202, job)
+
+
+@router.get("/regions/villages.geojson", response={200: None, **ERRORS}, url_name="villages_geojson",
+            summary="村庄位置（GeoJSON，按管辖范围；可附某年度创建状态）",
+            description="有经纬度的村为 Point 要素，properties：code、name、type（rural/urban）、key_border、poverty、status"
+            "（campaign 年度的创建状态，未参加为 null）；顶层 unlocated 为未标注位置的村数。")
+def villages_geojson(request, campaign: int | None = None):
+    from qiancun.campaigns.models import Campaign
+
+    ensure_can(request.auth, Perm.REGION_VIEW)
+    chosen = get_object_or_404(Campaign, year=campaign) if campaign is not None else None
+    body = queries.village_geojson(request.auth, chosen)
+    response = HttpResponse(content_type="application/geo+json")
+    # 2.5 MB for the whole province, about a tenth of it compressed: worth the few milliseconds.
+    if "gzip" in request.headers.get("Accept-Encoding", ""):
+        body = gzip.compress(body, compresslevel=5)
+        response["Content-Encoding"] = "gzip"
+    patch_vary_headers(response, ("Accept-Encoding",))
+    response.content = body
+    return response
 
 
 @router.get("/regions/{code}", response={200: RegionDetailOut, **ERRORS}, summary="区划详情与下级")

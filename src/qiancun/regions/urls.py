@@ -6,6 +6,7 @@ app_name = "regions"
 urlpatterns = [
     path("", views.index, name="index"),
     path("search/", views.search, name="search"),
+    path("map/", views.village_map, name="map"),
     path("imports/", views.import_list, name="import_list"),
     path("imports/<int:pk>/", views.import_detail, name="import_detail"),
     path("<str:code>/", views.detail, name="detail"),

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from qiancun.accounts.decorators import requires
@@ -122,3 +123,43 @@ def import_detail(request, pk: int):
     template = "regions/_import_status.html" if request.htmx else "regions/import_detail.html"
     return render(request, template, {"job": job, "progress": progress})
 
+
+# Status colours of the village map (the legend and the points), in the lifecycle's order.
+MAP_COLOURS = {
+    "": "#b3bdcc", "nominated": "#8fb3e8", "returned": "#c7a27c", "under_review": "#4f86d6", "creating": "#1f4e9c",
+    "self_checked": "#7b5cc4", "re_checked": "#a14fb0", "accepted": "#2e9d5b", "not_accepted": "#d9534f", "revoked": "#7a1f1f",
+}
+
+
+@requires(Perm.REGION_VIEW)
+def village_map(request):
+    """The villages of the user's scope on the county map, coloured by their status in a campaign;
+    villages without a position are counted and listed (未标注位置) so that someone gives them one."""
+    from qiancun.campaigns.choices import EnrollmentStatus
+    from qiancun.campaigns.models import Campaign, Enrollment
+
+    campaigns = list(Campaign.objects.only("year", "name"))
+    year = request.GET.get("campaign", "")
+    campaign = next((c for c in campaigns if str(c.year) == year), None) if year else (campaigns[0] if campaigns else None)
+    if year and campaign is None:
+        raise Http404("年度创建不存在")
+    unlocated = queries.unlocated_villages(request.user)
+    enrolled_only = campaign is not None and request.GET.get("enrolled") == "1"
+    if enrolled_only:
+        unlocated = unlocated.filter(enrollments__campaign=campaign)
+    page_obj = paginate(request, unlocated.only("code", "name", "village_type"), 50)
+    statuses = {}
+    if campaign is not None:
+        statuses = dict(Enrollment.objects.filter(campaign=campaign, village_id__in=[v.code for v in page_obj]).values_list("village_id", "status"))
+    labels = dict(EnrollmentStatus.choices)
+    for village in page_obj:
+        village.status_label = labels.get(statuses.get(village.code), "")
+    legend = [{"status": "", "label": "未参加本年度创建" if campaign else "村（社区）", "colour": MAP_COLOURS[""]}]
+    if campaign is not None:
+        legend += [{"status": value, "label": label, "colour": MAP_COLOURS[value]} for value, label in EnrollmentStatus.choices]
+    api_url = reverse("api:villages_geojson") + (f"?campaign={campaign.year}" if campaign else "")
+    return render(request, "regions/village_map.html", {
+        "campaign": campaign, "campaigns": campaigns, "page_obj": page_obj, "enrolled_only": enrolled_only,
+        "located_count": queries.located_villages(request.user).count(), "legend": legend, "api_url": api_url,
+        "scope_code": request.user.scope_code or "", "can_edit": can(request.user, Perm.VILLAGE_EDIT),
+    })

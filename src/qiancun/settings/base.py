@@ -217,6 +217,8 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
+    # County boundaries for the village map (data/geo/README.md says where they come from).
+    ("geo", REPO_DIR / "data" / "geo"),
 ]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("QIANCUN_MEDIA_ROOT", VAR_DIR / "media"))

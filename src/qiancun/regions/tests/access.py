@@ -17,6 +17,8 @@ def routes() -> dict[str, Route]:
     return {
         "regions:index": Route("regions", "/regions/", EVERYONE),
         "regions:search": Route("search", "/regions/search/?q=jyx", EVERYONE),
+        "regions:map": Route("village map", "/regions/map/", EVERYONE),
+        "GET /api/v1/regions/villages.geojson": Route("village geojson", "/api/v1/regions/villages.geojson", EVERYONE, api=True),
         "regions:detail": Route(
             "region", f"/regions/{YANJI_VILLAGE}/", EVERYONE, url_out_of_scope=f"/regions/{HUNCHUN_VILLAGE}/",
             out_of_scope_role=("staff", YANJI),
