@@ -12,12 +12,18 @@ from .paging import paginate
 
 @login_required
 def home(request):
+    from qiancun.campaigns.models import Campaign
+    from qiancun.regions.choices import RegionLevel
+
     user = request.user
     region = user.scope
+    # Province, city and county users follow acceptance across their region: the latest year's dashboard.
+    follows_acceptance = user.is_superuser or (region is not None and region.level in (RegionLevel.PROVINCE, RegionLevel.CITY, RegionLevel.COUNTY))
     return render(
         request,
         "core/home.html",
-        {"region": region, "counts": counts_beneath_labelled(region) if region else []},
+        {"region": region, "counts": counts_beneath_labelled(region) if region else [],
+         "dashboard_campaign": Campaign.objects.only("year", "name").first() if follows_acceptance else None},
     )
 
 

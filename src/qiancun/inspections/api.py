@@ -168,6 +168,48 @@ class DecideIn(Schema):
     note: str = ""
 
 
+class KindFiguresOut(Schema):
+    kind: str
+    label: str
+    eligible: int
+    inspected: int
+    percent: float | None
+    required: int
+    met: bool
+    submitted: int
+    passed: int
+    pass_percent: float | None
+
+
+class ProblemCountsOut(Schema):
+    open: int
+    overdue: int
+
+
+class DashboardFiguresOut(Schema):
+    statuses: dict[str, int]
+    nominated: int
+    confirmed: int
+    kinds: dict[str, KindFiguresOut]
+    problems: ProblemCountsOut
+
+
+class DashboardRowOut(DashboardFiguresOut):
+    code: str
+    name: str
+    level: str
+
+
+class DashboardOut(Schema):
+    campaign_year: int
+    region_code: str
+    region_name: str
+    region_level: str
+    child_level: str | None
+    totals: DashboardFiguresOut
+    rows: list[DashboardRowOut]
+
+
 def _round(request, round_id: int) -> InspectionRound:
     ensure_can(request.auth, Perm.CAMPAIGN_VIEW)
     found = InspectionRound.objects.for_user(request.auth).filter(pk=round_id).first() or InspectionRound.objects.filter(
@@ -309,3 +351,16 @@ def circular(request, year: int):
     data = queries.circular(get_object_or_404(Campaign, year=year), request.auth)
     return {"failure_count": data["failure_count"], "revocation_count": data["revocation_count"],
             "cities": [{"code": code, "name": name, **rows} for code, name, rows in data["cities"]]}
+
+
+@router.get("/campaigns/{year}/dashboard", response={200: DashboardOut, **ERRORS},
+            summary="验收进度总览：各市（或所选区划的下级）创建村状态、三级验收覆盖率与通过率、未销号问题")
+def dashboard(request, year: int, region: str | None = None):
+    ensure_can(request.auth, Perm.CAMPAIGN_VIEW)
+    campaign = get_object_or_404(Campaign, year=year)
+    data = queries.dashboard(campaign, queries.dashboard_region(request.auth, region), request.auth)
+    return {
+        "campaign_year": campaign.year, "region_code": data["region"].code, "region_name": data["region"].name,
+        "region_level": data["region"].level, "child_level": data["child_level"], "totals": data["totals"],
+        "rows": [{"code": row["region"].code, "name": row["region"].name, "level": row["region"].level, **row} for row in data["rows"]],
+    }

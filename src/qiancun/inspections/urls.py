@@ -16,6 +16,7 @@ urlpatterns = [
     path("photos/<int:pk>/<str:size>/", views.photo, name="photo"),
     path("revocations/", views.revocations, name="revocations"),
     path("revocations/<int:pk>/decide/", views.revocation_decide, name="revocation_decide"),
+    path("dashboard/<int:year>/", views.dashboard, name="dashboard"),
     path("circular/<int:year>/", views.circular, name="circular"),
     path("circular/<int:year>/export/", views.circular_export, name="circular_export"),
 ]

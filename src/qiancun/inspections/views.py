@@ -16,6 +16,7 @@ from qiancun.core.errors import DomainError
 from qiancun.core.forms import add_domain_error
 from qiancun.core.http import private_file
 from qiancun.core.paging import paginate
+from qiancun.regions.queries import breadcrumbs
 
 from . import actions, draws, queries
 from .choices import SAMPLED_LABEL, VISIT_KINDS, RecordStatus, RoundKind, RoundStatus
@@ -43,8 +44,9 @@ def index(request):
     user = request.user
     rounds = (InspectionRound.objects.for_user(user) | InspectionRound.objects.filter(inspectors=user)).distinct()
     page_obj = paginate(request, rounds.select_related("campaign", "region"), 30)
+    coverages = queries.round_coverages(page_obj)  # one query for the page, not two per round
     for item in page_obj:
-        item.coverage = actions.coverage(item)
+        item.coverage = coverages[item.pk]
     return render(request, "inspections/index.html", {
         "page_obj": page_obj,
         "campaigns": Campaign.objects.all(),
@@ -312,3 +314,24 @@ def photo(request, pk: int, size: str):
     item = get_object_or_404(EvidencePhoto.objects.select_related("record"), pk=pk)
     _record(request, item.record_id)
     return private_file(item.thumbnail if size == "thumb" else item.image)
+
+
+@requires(Perm.CAMPAIGN_VIEW)
+def dashboard(request, year: int):
+    """验收进度总览: acceptance progress of a campaign by city, by county when drilled into a city."""
+    campaign = get_object_or_404(Campaign, year=year)
+    region = queries.dashboard_region(request.user, request.GET.get("region"))
+    data = queries.dashboard(campaign, region, request.user)
+    chart = {
+        "labels": [row["region"].name for row in data["rows"]],
+        "codes": [row["region"].code if row["drillable"] else "" for row in data["rows"]],
+        "series": [
+            {"name": f"{label}（要求 {data['totals']['kinds'][kind]['required']}%）",
+             "data": [row["kinds"][kind]["percent"] or 0 for row in data["rows"]]}
+            for kind, label in data["kinds"]
+        ],
+    }
+    return render(request, "inspections/dashboard.html", {
+        "campaign": campaign, "data": data, "chart": chart, "breadcrumbs": breadcrumbs(region, request.user),
+        "campaigns": Campaign.objects.only("year", "name"),
+    })

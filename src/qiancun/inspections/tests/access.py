@@ -50,6 +50,8 @@ def routes() -> dict[str, Route]:
         "inspections:revocations": Route("revocations", "/inspections/revocations/", EVERYONE),
         "inspections:revocation_decide": Route("decide", "/inspections/revocations/999999/decide/", set(), {("staff", "22"), ("inspector", "22"), ("admin", YANJI)},
                                                method="post", data={"approve": "1"}),
+        "inspections:dashboard": Route("dashboard", "/inspections/dashboard/2022/", EVERYONE,
+                                       url_out_of_scope=f"/inspections/dashboard/2022/?region={HUNCHUN}", out_of_scope_role=("staff", YANJI)),
         "inspections:circular": Route("circular", "/inspections/circular/2022/", EVERYONE),
         "inspections:circular_export": Route("circular export", "/inspections/circular/2022/export/", EVERYONE),
         "GET /api/v1/rounds": Route("rounds api", "/api/v1/rounds", EVERYONE, api=True),
@@ -89,4 +91,7 @@ def routes() -> dict[str, Route]:
         "POST /api/v1/revocations/{revocation_id}/decide": Route("decide api", "/api/v1/revocations/999999/decide", set(),
                                                                  {("staff", "22"), ("inspector", "22")}, method="post", data={"approve": True}, api=True),
         "GET /api/v1/campaigns/{year}/circular": Route("circular api", "/api/v1/campaigns/2022/circular", EVERYONE, api=True),
+        "GET /api/v1/campaigns/{year}/dashboard": Route("dashboard api", "/api/v1/campaigns/2022/dashboard", EVERYONE, api=True,
+                                                        url_out_of_scope=f"/api/v1/campaigns/2022/dashboard?region={HUNCHUN}",
+                                                        out_of_scope_role=("staff", YANJI)),
     }

@@ -40,12 +40,35 @@ function drawCampaignOverview(element, data) {
   });
   window.addEventListener("resize", function () { chart.resize(); });
 }
+// 验收进度总览: coverage of the three acceptance levels per region, in percent; bars drill down.
+function drawAcceptanceDashboard(element, data) {
+  const chart = window.echarts.init(element);
+  const narrow = element.clientWidth < 600;
+  const rotate = narrow ? 60 : data.labels.length > 6 ? 35 : 0;
+  const colors = ["#1f4e9c", "#2e9d5b", "#d98b1f"];
+  chart.setOption({
+    tooltip: { trigger: "axis", valueFormatter: function (value) { return value + "%"; } },
+    legend: { data: data.series.map(function (s) { return s.name; }), top: 0 },
+    grid: { left: 40, right: 8, bottom: narrow ? 110 : 70, top: 36 },
+    xAxis: { type: "category", data: data.labels, axisLabel: { interval: 0, rotate: rotate, fontSize: narrow ? 10 : 12 } },
+    yAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" } },
+    series: data.series.map(function (s, i) {
+      return { name: s.name, type: "bar", data: s.data, itemStyle: { color: colors[i % colors.length] } };
+    }),
+  });
+  chart.on("click", function (params) {
+    const code = data.codes[params.dataIndex];
+    if (code) window.location.href = element.dataset.drillUrl + code;
+  });
+  window.addEventListener("resize", function () { chart.resize(); });
+}
 document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("[data-chart]").forEach(function (element) {
     const source = document.getElementById(element.dataset.chart);
     if (!source || !window.echarts) return;
     const data = JSON.parse(source.textContent);
     if (element.dataset.chart === "campaign-overview") drawCampaignOverview(element, data);
+    if (element.dataset.chart === "acceptance-dashboard") drawAcceptanceDashboard(element, data);
   });
 });
 
