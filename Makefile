@@ -9,7 +9,7 @@ export QIANCUN_VAR_DIR ?= $(CURDIR)/var
 # PostgreSQL used by `make test` when it answers (CI starts it; see .ci/run).
 TEST_POSTGRES_URL ?= postgres://qiancun:qiancun@127.0.0.1:5432/qiancun
 
-.PHONY: install demo serve test test-long test-sqlite test-postgres lock clean
+.PHONY: install demo serve test test-long test-sqlite test-postgres lock clean bench-data bench bench-clean
 
 $(VENV)/.installed: requirements/base.lock requirements/dev.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -59,6 +59,37 @@ test-sqlite:
 test-postgres:
 	@echo "== tests on PostgreSQL ($(TEST_MARKERS)) =="
 	DATABASE_URL="$(TEST_POSTGRES_URL)" DJANGO_SETTINGS_MODULE=qiancun.settings.test $(PY) -m pytest -m "$(TEST_MARKERS)" $(PYTEST_ARGS)
+
+# Benchmarks (issue #6; not part of `make test`). `make bench-data SCALE=province` builds the scale data
+# on SQLite and PostgreSQL (BENCH_DB=sqlite or postgres for one), `make bench` measures; see docs/performance.md.
+SCALE ?= province
+BENCH_DB ?= sqlite postgres
+BENCH_RUNS ?= 30
+BENCH_SQLITE_URL = sqlite:///$(QIANCUN_VAR_DIR)/bench/$(SCALE).sqlite3
+BENCH_POSTGRES_URL = postgres://qiancun:qiancun@127.0.0.1:5432/qiancun_bench_$(SCALE)
+BENCH_ENV = DJANGO_SETTINGS_MODULE=qiancun.settings.bench QIANCUN_VAR_DIR=$(QIANCUN_VAR_DIR)/bench
+
+bench-data: install
+	mkdir -p $(QIANCUN_VAR_DIR)/bench
+	@for db in $(BENCH_DB); do \
+	  if [ $$db = postgres ]; then scripts/start_postgres.sh qiancun_bench_$(SCALE) || exit 1; url="$(BENCH_POSTGRES_URL)"; \
+	  else url="$(BENCH_SQLITE_URL)"; fi; \
+	  echo "== bench data $(SCALE) on $$db =="; \
+	  DATABASE_URL="$$url" $(BENCH_ENV) $(PY) -m bench.generate $(SCALE) || exit 1; \
+	done
+
+bench: install
+	@for db in $(BENCH_DB); do \
+	  if [ $$db = postgres ]; then scripts/start_postgres.sh qiancun_bench_$(SCALE) || exit 1; url="$(BENCH_POSTGRES_URL)"; \
+	  else url="$(BENCH_SQLITE_URL)"; fi; \
+	  echo "== bench $(SCALE) on $$db =="; \
+	  DATABASE_URL="$$url" $(BENCH_ENV) $(PY) -m bench.run --scale $(SCALE) --runs $(BENCH_RUNS) $(BENCH_ARGS) || exit 1; \
+	done
+	$(PY) -m bench.report $(SCALE)
+
+bench-clean:
+	rm -f $(QIANCUN_VAR_DIR)/bench/$(SCALE).sqlite3*
+	-su postgres -c "dropdb --if-exists qiancun_bench_$(SCALE)"
 
 lock: $(VENV)/.installed
 	cd requirements && ../$(UV) pip compile --quiet --generate-hashes --python-version 3.11 base.in -o base.lock
