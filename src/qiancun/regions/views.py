@@ -126,7 +126,7 @@ def import_detail(request, pk: int):
 
 # Status colours of the village map (the legend and the points), in the lifecycle's order.
 MAP_COLOURS = {
-    "": "#b3bdcc", "nominated": "#8fb3e8", "returned": "#c7a27c", "under_review": "#4f86d6", "creating": "#1f4e9c",
+    "": "#9aa6b8", "nominated": "#8fb3e8", "returned": "#c7a27c", "under_review": "#4f86d6", "creating": "#1f4e9c",
     "self_checked": "#7b5cc4", "re_checked": "#a14fb0", "accepted": "#2e9d5b", "not_accepted": "#d9534f", "revoked": "#7a1f1f",
 }
 
@@ -147,7 +147,7 @@ def village_map(request):
     enrolled_only = campaign is not None and request.GET.get("enrolled") == "1"
     if enrolled_only:
         unlocated = unlocated.filter(enrollments__campaign=campaign)
-    page_obj = paginate(request, unlocated.only("code", "name", "village_type"), 50)
+    page_obj = paginate(request, unlocated.only("code", "name", "village_type"), 20)
     statuses = {}
     if campaign is not None:
         statuses = dict(Enrollment.objects.filter(campaign=campaign, village_id__in=[v.code for v in page_obj]).values_list("village_id", "status"))

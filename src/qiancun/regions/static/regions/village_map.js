@@ -33,7 +33,7 @@
       return {
         name: item.label + "（" + (groups[item.status] || []).length + "）",
         type: "scatter", coordinateSystem: "geo", data: groups[item.status] || [],
-        symbolSize: background ? 3 : 7, z: background ? 2 : 3,
+        symbolSize: background ? 4 : 7, z: background ? 2 : 3,
         itemStyle: { color: item.colour, opacity: background ? 0.7 : 0.95 },
         emphasis: { scale: 1.8 },
       };
@@ -50,7 +50,8 @@
           return escape(p.data.name) + "<br>" + escape(p.data.code) + "<br>" + escape(p.seriesName.replace(/（\d+）$/, "")) + flags;
         },
       },
-      legend: { type: "scroll", bottom: 0, data: series.map(function (s) { return s.name; }) },
+      // Only the statuses that occur: a legend of ten entries with nine zeros says nothing.
+      legend: { type: "scroll", bottom: 0, data: series.filter(function (s) { return s.data.length; }).map(function (s) { return s.name; }) },
       geo: {
         map: "qiancun-counties", roam: true, top: 10, bottom: narrow ? 60 : 40,
         label: { show: counties.features.length <= 20, fontSize: 11, color: "#5b6678" },
