@@ -25,6 +25,7 @@ class AuditAction(models.TextChoices):
     OTP_RECOVERY_RESET = "otp_recovery_reset", "重新生成恢复码"
     OTP_DISABLE = "otp_disable", "停用双因素认证"
     AUDIT_PURGE = "audit_purge", "清理审计日志"
+    EXPORT = "export", "导出个人信息"
 
 
 # Names of changes that are not model fields (import summaries, token revocation).
@@ -35,7 +36,7 @@ CHANGE_LABELS = {
     "status": "状态", "passed": "通过", "photo": "照片", "seed": "随机种子", "result": "抽取结果", "cross": "互检分工",
     "eligible_sha256": "候选名单摘要",
     "device": "认证设备", "recovery_codes": "恢复码数", "before": "早于", "deleted": "删除条数",
-    "retention_days": "保留天数",
+    "retention_days": "保留天数", "households": "农户数", "rows": "行数",
 }
 
 

@@ -689,3 +689,13 @@ def coverage(request, region: str | None = None):
     code = region or request.user.scope_id or "22"
     place = get_object_or_404(Region.objects.for_user(request.user), code=code)
     return queries.region_rows(place, request.user)
+
+
+@router.get("/participation/regions/{code}/households/export", response={200: None, **ERRORS},
+            summary="导出区划内全部农户（Excel，身份证号和手机号已脱敏，流式下载，记入审计）")
+def export_region_households(request, code: str):
+    from . import exports
+
+    ensure_can(request.user, Perm.HOUSEHOLD_VIEW)
+    region = get_object_or_404(Region.objects.for_user(request.user), code=code)
+    return exports.download(exports.export_households(region, acting_user=request.user))

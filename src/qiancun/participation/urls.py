@@ -37,3 +37,8 @@ urlpatterns = [
     path("ledger/<int:pk>/reverse/", views.entry_reverse, name="entry_reverse"),
     path("redemptions/<int:pk>/", views.receipt, name="receipt"),
 ]
+
+# Every household of a province, city, county, township or village (masked, streamed): participation/exports.py.
+urlpatterns += [
+    path("regions/<str:code>/households/export/", views.region_households_export, name="region_households_export"),
+]

@@ -618,3 +618,12 @@ def activity_photo(request, pk: int):
     if not activity.photo:
         raise Http404("没有照片")
     return private_file(activity.photo)
+
+
+@requires(Perm.HOUSEHOLD_VIEW)
+def region_households_export(request, code: str):
+    """Every household of a region in the user's scope, masked, as one streamed Excel file (audited)."""
+    from . import exports
+
+    region = get_object_or_404(Region.objects.for_user(request.user), code=code)
+    return exports.download(exports.export_households(region, acting_user=request.user))
