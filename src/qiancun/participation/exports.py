@@ -14,6 +14,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.db import connection
 from django.http import FileResponse
 
 from qiancun.accounts.permissions import Perm, ensure_can
@@ -60,11 +61,16 @@ def household_rows(region: Region, user):
         .values_list("village_id", "village__name", "number", "members__name", "members__relation",
                      "members__id_masked", "members__phone_masked", "address", "group__name", "account__balance")
     )
-    for (village, village_name, number, name, relation, id_masked, phone_masked, address, group,
-         balance) in rows.iterator(chunk_size=CHUNK):
-        yield [names.get(village[:4], ""), names.get(village[:6], ""), names.get(village[:9], ""), village_name, village,
-               number, name or "", _RELATIONS.get(relation, relation or ""), id_masked or "", phone_masked or "", address,
-               group or "", balance or 0]
+    # The ORM builds the scoped statement; the rows are fetched from a (server-side, on PostgreSQL) cursor
+    # directly, because Django's per-value converters would cost more than the query on 1.7M rows.
+    statement, params = rows.query.sql_with_params()
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(statement, params)
+        while chunk := cursor.fetchmany(CHUNK):
+            for (village, village_name, number, name, relation, id_masked, phone_masked, address, group, balance) in chunk:
+                yield [names.get(village[:4], ""), names.get(village[:6], ""), names.get(village[:9], ""), village_name, village,
+                       number, name or "", _RELATIONS.get(relation, relation or ""), id_masked or "", phone_masked or "", address,
+                       group or "", balance or 0]
 
 
 def write_households(region: Region, user, file) -> tuple[int, int]:
