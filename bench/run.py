@@ -103,6 +103,62 @@ def context():
     return ctx
 
 
+def op_dashboard(ctx, runs):
+    """验收进度总览 for the province: status counts, coverage and pass rates of the three checks, open
+    problems, by city. Floor: the same figures from one hand-written SQL statement."""
+    from datetime import date
+
+    from qiancun.inspections import queries
+    from qiancun.regions.models import Region
+
+    province = Region.objects.get(code="22")
+    campaign, admin = ctx["campaign"], ctx["admin"]
+    floor_sql = """
+        SELECT 'e', substr(e.village_id, 1, 4) AS c, e.status, COUNT(*), 0, 0, 0 FROM campaigns_enrollment e
+         WHERE e.campaign_id = %s GROUP BY c, e.status
+        UNION ALL
+        SELECT 'r', substr(en.village_id, 1, 4) AS c, o.kind,
+               COUNT(DISTINCT CASE WHEN r.status = 'submitted' THEN r.enrollment_id END),
+               SUM(CASE WHEN r.status = 'submitted' THEN 1 ELSE 0 END),
+               SUM(CASE WHEN r.status = 'submitted' AND r.passed THEN 1 ELSE 0 END),
+               COUNT(DISTINCT CASE WHEN r.status = 'submitted' AND r.passed AND o.status = 'locked' THEN r.enrollment_id END)
+          FROM inspections_inspectionrecord r JOIN inspections_inspectionround o ON o.id = r.round_id
+          JOIN campaigns_enrollment en ON en.id = r.enrollment_id
+         WHERE o.campaign_id = %s AND o.kind IN ('self_check', 're_check', 'spot_check') GROUP BY c, o.kind
+        UNION ALL
+        SELECT 'p', substr(en.village_id, 1, 4) AS c, '', SUM(CASE WHEN p.status <> 'closed' THEN 1 ELSE 0 END),
+               SUM(CASE WHEN p.status <> 'closed' AND p.deadline < %s THEN 1 ELSE 0 END), 0, 0
+          FROM rectification_problem p JOIN campaigns_enrollment en ON en.id = p.enrollment_id
+         WHERE en.campaign_id = %s GROUP BY c"""
+    today = date.today()
+    return latency(
+        "province_dashboard", "省级验收进度总览（按市）", "p95 ≤ 200 ms 且 ≤ 1.5× 下限",
+        lambda: queries.dashboard(campaign, province, admin), lambda: sql(floor_sql, [campaign.pk, campaign.pk, today, campaign.pk]),
+        runs=runs, limit_ms=200, limit_ratio=1.5,
+    )
+
+
+def op_map(ctx, runs):
+    """GeoJSON of every village unit with its 2022 status. Floor: the same rows from one SQL query."""
+    from django.db import connection
+
+    from qiancun.regions import queries
+
+    real = "DOUBLE PRECISION" if connection.vendor == "postgresql" else "REAL"
+    floor_sql = (
+        f"SELECT r.code, r.name, r.village_type, r.is_key_border, r.is_poverty_alleviated, CAST(r.longitude AS {real}), "
+        f"CAST(r.latitude AS {real}), e.status FROM regions_region r LEFT JOIN campaigns_enrollment e ON e.village_id = r.code "
+        "AND e.campaign_id = %s WHERE r.level = 'village' AND r.longitude IS NOT NULL AND r.latitude IS NOT NULL ORDER BY r.code"
+    )
+    body = queries.village_geojson(ctx["admin"], ctx["campaign"])
+    features = json.loads(body)["features"]
+    return latency(
+        "village_map", "全省 11,860 个村地图数据（GeoJSON）", "≤ 1 s",
+        lambda: queries.village_geojson(ctx["admin"], ctx["campaign"]), lambda: sql(floor_sql, [ctx["campaign"].pk]),
+        runs=max(5, runs // 3), limit_ms=1000, notes={"features": len(features), "bytes": len(body)},
+    )
+
+
 def op_balance(ctx, runs):
     from qiancun.participation import queries
 
@@ -292,6 +348,54 @@ def op_import(ctx, runs):
     return result
 
 
+def export_probe() -> None:
+    """Child process of op_export: one province export, then its time and peak memory as JSON."""
+    import resource
+
+    from qiancun.accounts.models import User
+    from qiancun.participation.exports import export_households
+    from qiancun.regions.models import Region
+
+    admin = User.objects.get(username="province_admin")
+    started = time.perf_counter()
+    export = export_households(Region.objects.get(code="22"), acting_user=admin)
+    seconds = time.perf_counter() - started
+    size = export.path.stat().st_size
+    export.path.unlink()
+    print(json.dumps({"seconds": round(seconds, 2), "households": export.households, "rows": export.rows, "bytes": size,
+                      "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}))
+
+
+def op_export(ctx, runs):
+    """Every household of the province to Excel, masked, in a fresh process so its peak memory is its
+    own. Floor: the same rows read by one SQL query (no spreadsheet)."""
+    from django.db import connection
+
+    out = subprocess.run([sys.executable, "-m", "bench.run", "--export-probe"], cwd=ROOT, capture_output=True, text=True, check=True,
+                         env={**os.environ})
+    probe = json.loads(out.stdout.strip().splitlines()[-1])
+    floor_sql = (
+        "SELECT h.village_id, v.name, h.number, m.name, m.relation, m.id_masked, m.phone_masked, h.address, g.name, a.balance "
+        "FROM participation_household h JOIN regions_region v ON v.code = h.village_id "
+        "LEFT JOIN participation_member m ON m.household_id = h.id LEFT JOIN participation_householdgroup g ON g.id = h.group_id "
+        "LEFT JOIN participation_pointsaccount a ON a.household_id = h.id ORDER BY h.village_id, h.number, m.id"
+    )
+
+    def floor():
+        with connection.cursor() as cursor:
+            cursor.execute(floor_sql)
+            while cursor.fetchmany(5000):
+                pass
+
+    floor_ms = timed(floor, 1, warmup=0)[0]
+    seconds = probe["seconds"]
+    return Result(
+        "province_export", "全省农户导出 Excel（脱敏，流式）", "≤ 60 s，内存有界", unit="s", value=seconds,
+        p50=seconds * 1000, p95=seconds * 1000, floor_p50=round(floor_ms, 1), floor_p95=round(floor_ms, 1),
+        ratio=round(seconds * 1000 / floor_ms, 2), ok=seconds <= 60 and probe["max_rss_mb"] <= 512, runs=1, notes=probe,
+    )
+
+
 def op_api_throughput(ctx, runs):
     """Read API throughput: gunicorn with 2 workers serving these settings and this database, load from
     a second process (bench/load.py, 4 connections). The village list page (100 villages, with the
@@ -339,11 +443,14 @@ def op_api_throughput(ctx, runs):
 
 
 OPERATIONS = {
+    "province_dashboard": op_dashboard,
+    "village_map": op_map,
     "household_statement": op_balance,
     "village_ranking": op_ranking,
     "province_draw": op_draw,
     "county_page": op_county_page,
     "household_import": op_import,
+    "province_export": op_export,
     "api_throughput": op_api_throughput,
 }
 
@@ -380,11 +487,15 @@ def main(argv=None) -> int:
     parser.add_argument("--scale", default=os.environ.get("SCALE", "province"))
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--only", nargs="*", default=None, help="operation names")
+    parser.add_argument("--export-probe", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qiancun.settings.bench")
     import django
 
     django.setup()
+    if args.export_probe:
+        export_probe()
+        return 0
     from django.db import connection
 
     ctx = context()
