@@ -442,6 +442,36 @@ def op_api_throughput(ctx, runs):
     )
 
 
+def op_nation_search(ctx, runs):
+    """Search the national tree (665k units) by pinyin initials, as the region search box does."""
+    from qiancun.regions import queries
+    from qiancun.regions.models import Region
+
+    floor_sql = ("SELECT code, name, level FROM regions_region WHERE name LIKE %s OR name_initials LIKE %s OR name_pinyin LIKE %s "
+                 "ORDER BY code LIMIT 50")
+    return latency(
+        "nation_search", "全国区划拼音首字母搜索（jyx）", "p95 ≤ 200 ms",
+        lambda: list(queries.search(Region.objects.all(), "jyx")), lambda: sql(floor_sql, ["%jyx%", "jyx%", "jyx%"]),
+        runs=runs, limit_ms=200,
+    )
+
+
+def op_nation_counts(ctx, runs):
+    """Units of each level under a province of the national tree (广东省, 44): the region page's summary."""
+    from qiancun.regions import queries
+    from qiancun.regions.models import Region
+
+    guangdong = Region.objects.get(code="44")
+    floor_sql = "SELECT level, COUNT(*) FROM regions_region WHERE code >= '44' AND code <= '449999999999' AND code <> '44' GROUP BY level"
+    return latency(
+        "nation_counts", "全国树：一个省下各级区划数（广东）", "p95 ≤ 200 ms",
+        lambda: queries.counts_beneath(guangdong), lambda: sql(floor_sql), runs=runs, limit_ms=200,
+    )
+
+
+NATION_OPERATIONS = {"nation_search": op_nation_search, "nation_counts": op_nation_counts}
+
+
 OPERATIONS = {
     "province_dashboard": op_dashboard,
     "village_map": op_map,
@@ -498,12 +528,17 @@ def main(argv=None) -> int:
         return 0
     from django.db import connection
 
-    ctx = context()
+    from qiancun.regions.models import Region
+
     info = machine()
-    print(f"qiancun bench · {info['database']} {info['database_version']} · scale {args.scale} · {ctx['households']:,} households · "
-          f"{ctx['ledger']:,} ledger entries · commit {info['commit']}", flush=True)
+    if args.scale == "nation":
+        ctx, operations = {"households": 0, "ledger": 0}, NATION_OPERATIONS
+    else:
+        ctx, operations = context(), OPERATIONS
+    print(f"qiancun bench · {info['database']} {info['database_version']} · scale {args.scale} · {Region.objects.count():,} regions · "
+          f"{ctx['households']:,} households · {ctx['ledger']:,} ledger entries · commit {info['commit']}", flush=True)
     results: list[Result] = []
-    for name, op in OPERATIONS.items():
+    for name, op in operations.items():
         if args.only and name not in args.only:
             continue
         started = time.monotonic()
