@@ -17,6 +17,7 @@ from qiancun.accounts.permissions import Perm, ensure_can
 from qiancun.core.audit import diff, record_audit, snapshot
 from qiancun.core.errors import DomainError, ErrorCode, ValidationFailed
 from qiancun.core.images import check_image
+from qiancun.core.jobs import fail_task_result, this_process
 from qiancun.core.models import AuditAction
 from qiancun.regions.choices import RegionLevel
 from qiancun.regions.models import Region
@@ -735,6 +736,12 @@ def resolve_link(token: str) -> FarmerLink | None:
 # ------------------------------------------------------------------ Excel import
 
 
+def _enqueue_import(job: HouseholdImport) -> None:
+    from .tasks import run_household_import
+
+    transaction.on_commit(lambda: run_household_import.enqueue(job.pk))
+
+
 @transaction.atomic
 def do_start_household_import(village: Region, uploaded_file, *, acting_user, mode: str = ImportMode.ALL_OR_NOTHING) -> HouseholdImport:
     """Village staff upload an Excel of households; a background job validates and loads it."""
@@ -749,33 +756,83 @@ def do_start_household_import(village: Region, uploaded_file, *, acting_user, mo
     job.file.save(name, uploaded_file, save=False)
     job.save()
     record_audit(AuditAction.CREATE, acting_user=acting_user, obj=job, changes={"file": [None, job.original_name]})
-    from .tasks import run_household_import
-
-    transaction.on_commit(lambda: run_household_import.enqueue(job.pk))
+    _enqueue_import(job)
     return job
 
 
-def run_household_import_job(job: HouseholdImport) -> HouseholdImport:
-    """Worker side of `do_start_household_import`: validate every row, write, keep the report."""
+@transaction.atomic
+def do_rerun_household_import(job: HouseholdImport, *, acting_user) -> HouseholdImport:
+    """Village staff run a failed import again on the workbook already uploaded (after the worker died,
+    say), in the same mode; the new job validates and loads it from the start."""
+    ensure_can(acting_user, Perm.HOUSEHOLD_EDIT)
+    _in_scope(HouseholdImport, job, acting_user, "导入任务")
+    job = HouseholdImport.objects.select_for_update().get(pk=job.pk)
+    if job.status != ImportStatus.FAILED:
+        raise DomainError(ErrorCode.CONFLICT, f"只有失败的导入可以重新运行（本次导入{job.get_status_display()}）")
+    rerun = job.reruns.exclude(status=ImportStatus.FAILED).order_by("-pk").first()
+    if rerun is not None and rerun.status == ImportStatus.SUCCEEDED:
+        raise DomainError(ErrorCode.CONFLICT, f"该导入已重新运行成功（农户导入 #{rerun.pk}），无需再次运行")
+    if rerun is not None:
+        raise DomainError(ErrorCode.CONFLICT, f"该导入已在重新运行（农户导入 #{rerun.pk}）")
+    if not job.file or not job.file.storage.exists(job.file.name):
+        raise DomainError(ErrorCode.INVALID_FILE, "原上传文件已不存在，请重新上传", field="file")
+    rerun = HouseholdImport.objects.create(village_id=job.village_id, file=job.file.name, original_name=job.original_name,
+                                           mode=job.mode, created_by=acting_user, rerun_of=job)
+    record_audit(AuditAction.CREATE, acting_user=acting_user, obj=rerun, changes={"file": [None, rerun.original_name], "rerun_of": [None, job.pk]})
+    _enqueue_import(rerun)
+    return rerun
+
+
+@transaction.atomic
+def do_fail_interrupted_household_import(job: HouseholdImport, *, reason: str, acting_user=None) -> HouseholdImport | None:
+    """Close an import whose worker process died (`manage.py fail_stale_jobs`, or a worker as it starts):
+    it shows failed with `reason` and can be rerun. No household of its workbook was written, because
+    the rows commit together with the job's success. Returns None when the job is no longer running."""
+    if acting_user is not None:
+        ensure_can(acting_user, Perm.HOUSEHOLD_EDIT)
+        _in_scope(HouseholdImport, job, acting_user, "导入任务")
+    locked = HouseholdImport.objects.select_for_update().filter(pk=job.pk, status=ImportStatus.RUNNING, worker=job.worker).first()
+    if locked is None:
+        return None
+    locked.status = ImportStatus.FAILED
+    locked.finished_at = timezone.now()
+    locked.report = {"summary": reason, "errors": [], "added": 0, "unchanged": 0, "members_added": 0, "interrupted": True}
+    locked.save(update_fields=["status", "finished_at", "report"])
+    fail_task_result(locked.task_id, reason)
+    record_audit(AuditAction.UPDATE, acting_user=acting_user, username="" if acting_user else "system", obj=locked,
+                 changes={"status": [ImportStatus.RUNNING, ImportStatus.FAILED], "reason": [None, reason]})
+    cache.delete(locked.progress_key)
+    return locked
+
+
+def run_household_import_job(job: HouseholdImport, *, task_id: str = "") -> HouseholdImport:
+    """Worker side of `do_start_household_import`: validate every row, write, keep the report.
+
+    The job notes which process runs it, so `fail_stale_jobs` can close it if that process dies; its
+    success commits in the same transaction as the households.
+    """
     from .excel import HouseholdFileError, import_households
 
-    HouseholdImport.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING)
+    HouseholdImport.objects.filter(pk=job.pk).update(
+        status=ImportStatus.RUNNING, started_at=timezone.now(), worker=str(this_process()), task_id=str(task_id or "")
+    )
 
-    def progress(done: int, total: int) -> None:
-        cache.set(job.progress_key, {"done": done, "total": total}, 3600)
+    def progress(phase: str, done: int, total: int) -> None:
+        cache.set(job.progress_key, {"phase": phase, "done": done, "total": total}, 3600)
+
+    def succeeded(report: dict) -> None:
+        HouseholdImport.objects.filter(pk=job.pk).update(status=ImportStatus.SUCCEEDED, report=report, finished_at=timezone.now())
 
     try:
         with job.file.open("rb") as handle:
-            report = import_households(handle, job.village, mode=job.mode, acting_user=job.created_by, progress=progress)
-        status = ImportStatus.SUCCEEDED
+            import_households(handle, job.village, mode=job.mode, acting_user=job.created_by, progress=progress, on_written=succeeded)
     except HouseholdFileError as exc:
-        status, report = ImportStatus.FAILED, exc.report
+        HouseholdImport.objects.filter(pk=job.pk).update(status=ImportStatus.FAILED, report=exc.report, finished_at=timezone.now())
     except Exception as exc:  # the job must end in a state the user can read
         HouseholdImport.objects.filter(pk=job.pk).update(
             status=ImportStatus.FAILED, finished_at=timezone.now(),
             report={"summary": f"导入失败：{exc}", "errors": [], "added": 0, "unchanged": 0})
         raise
-    HouseholdImport.objects.filter(pk=job.pk).update(status=status, report=report, finished_at=timezone.now())
     cache.delete(job.progress_key)
     job.refresh_from_db()
     return job

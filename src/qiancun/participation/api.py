@@ -4,6 +4,7 @@ take an idempotency key (the `Idempotency-Key` header or the body's `idempotency
 
 from datetime import date, datetime
 
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, File, Form, Router, Schema, Status
@@ -17,7 +18,7 @@ from qiancun.regions.choices import RegionLevel
 from qiancun.regions.models import Region
 
 from . import actions, excel, queries
-from .choices import DonorKind, ImportMode, ProposalStatus, Relation, RoundPeriod, StockKind, VenueKind
+from .choices import DonorKind, ImportMode, ImportStatus, ProposalStatus, Relation, RoundPeriod, StockKind, VenueKind
 from .models import (
     FarmerLink, Goods, Household, HouseholdGroup, HouseholdImport, LedgerEntry, Member, PointsProposal, PointsRule,
     RatingCriterion, RatingRound, Venue,
@@ -113,6 +114,10 @@ class HouseholdImportOut(Schema):
     status: str
     report: dict
     created_at: datetime
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    rerun_of_id: int | None = None
+    progress: dict | None = None
 
 
 class GroupOut(Schema):
@@ -420,7 +425,19 @@ def import_households(request, file: File[UploadedFile], village_code: Form[str]
 @router.get("/participation/imports/{import_id}", response={200: HouseholdImportOut, **ERRORS})
 def get_import(request, import_id: int):
     ensure_can(request.user, Perm.HOUSEHOLD_VIEW)
-    return get_object_or_404(HouseholdImport.objects.for_user(request.user), pk=import_id)
+    job = get_object_or_404(HouseholdImport.objects.for_user(request.user), pk=import_id)
+    job.progress = cache.get(job.progress_key) if job.status in (ImportStatus.QUEUED, ImportStatus.RUNNING) else None
+    return job
+
+
+@router.post("/participation/imports/{import_id}/rerun", response={201: HouseholdImportOut, **ERRORS})
+def rerun_import(request, import_id: int):
+    """Run a failed household import again on the workbook already uploaded, in the same mode."""
+    ensure_can(request.user, Perm.HOUSEHOLD_EDIT)
+    job = get_object_or_404(HouseholdImport.objects.for_user(request.user), pk=import_id)
+    rerun = actions.do_rerun_household_import(job, acting_user=request.user)
+    rerun.refresh_from_db()
+    return Status(201, rerun)
 
 
 @router.get("/participation/households/{household_id}", response={200: HouseholdOut, **ERRORS})

@@ -70,8 +70,12 @@ def _error(row: int, field: str, reason: str) -> dict:
     return {"row": row, "column": COLUMN_OF_FIELD.get(field.split(".")[-1], field), "reason": reason}
 
 
-def import_households(handle, village, *, mode: str, acting_user=None, progress=None) -> dict:
-    """Validate every row, then write in one transaction. All-or-nothing mode raises on any error."""
+def import_households(handle, village, *, mode: str, acting_user=None, progress=None, on_written=None) -> dict:
+    """Validate every row, then write in one transaction. All-or-nothing mode raises on any error.
+
+    `progress(phase, done, total)` follows both passes; `on_written(report)` runs inside the write
+    transaction (the job's outcome), so a crash leaves either every household of the file or none.
+    """
     rows = read_rows(handle)
     errors: list[dict] = []
     households: OrderedDict[str, list] = OrderedDict()
@@ -104,7 +108,7 @@ def import_households(handle, village, *, mode: str, acting_user=None, progress=
             continue
         households.setdefault(row["number"], []).append((row_no, row, values, False))
         if progress and done % 200 == 0:
-            progress(done, len(rows))
+            progress("validate", done, len(rows))
     bad_households = set()
     for number, members in households.items():
         if any(bad for *_, bad in members):
@@ -126,7 +130,9 @@ def import_households(handle, village, *, mode: str, acting_user=None, progress=
     added = unchanged = members_added = 0
     with transaction.atomic():
         groups = {g.name: g for g in HouseholdGroup.objects.filter(village=village)}
-        for number, members in households.items():
+        for written, (number, members) in enumerate(households.items(), start=1):
+            if progress and written % 200 == 0:
+                progress("write", written, len(households))
             if number in bad_households:
                 continue
             household = existing.get(number)
@@ -154,9 +160,12 @@ def import_households(handle, village, *, mode: str, acting_user=None, progress=
         record_audit(AuditAction.IMPORT, acting_user=acting_user, username="" if acting_user else "system",
                      object_type="participation.household", object_repr=f"农户导入 {village.name}", region_code=village.code,
                      changes={"added": added, "unchanged": unchanged, "members_added": members_added, "skipped": skipped})
+        report = {"summary": summary, "errors": errors, "added": added, "unchanged": unchanged, "members_added": members_added}
+        if on_written:
+            on_written(report)
     if progress:
-        progress(len(rows), len(rows))
-    return {"summary": summary, "errors": errors, "added": added, "unchanged": unchanged, "members_added": members_added}
+        progress("write", len(households), len(households))
+    return report
 
 
 def _book(title: str, header: list[str], rows) -> bytes:

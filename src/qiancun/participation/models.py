@@ -439,8 +439,16 @@ class HouseholdImport(VillageScoped):
     status = models.CharField("状态", max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
     created_by = models.ForeignKey(USER, verbose_name="发起人", null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField("提交时间", auto_now_add=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
     finished_at = models.DateTimeField("结束时间", null=True, blank=True)
     report = models.JSONField("结果", default=dict, blank=True)
+    # Which worker process runs it (core.jobs.WorkerProcess) and its django-tasks result: a job whose
+    # process died is found and closed by `manage.py fail_stale_jobs`.
+    worker = models.CharField("执行进程", max_length=300, blank=True, default="")
+    task_id = models.CharField("任务编号", max_length=64, blank=True, default="")
+    rerun_of = models.ForeignKey(
+        "self", verbose_name="重新运行自", null=True, blank=True, on_delete=models.SET_NULL, related_name="reruns"
+    )
 
     class Meta:
         verbose_name = "农户导入"

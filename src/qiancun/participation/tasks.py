@@ -1,9 +1,10 @@
 from django_tasks import task
 
 
-@task()
-def run_household_import(import_id: int) -> str:
+@task(takes_context=True)
+def run_household_import(context, import_id: int) -> str:
     from .actions import run_household_import_job
     from .models import HouseholdImport
 
-    return run_household_import_job(HouseholdImport.objects.get(pk=import_id)).status
+    job = HouseholdImport.objects.get(pk=import_id)
+    return run_household_import_job(job, task_id=context.task_result.id).status

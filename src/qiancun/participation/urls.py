@@ -30,6 +30,7 @@ urlpatterns = [
     path("members/<int:pk>/unmask/", views.member_unmask, name="member_unmask"),
     path("imports/<int:pk>/", views.import_detail, name="import_detail"),
     path("imports/<int:pk>/errors.xlsx", views.import_errors, name="import_errors"),
+    path("imports/<int:pk>/rerun/", views.import_rerun, name="import_rerun"),
     path("groups/<int:pk>/", views.group_detail, name="group"),
     path("ratings/<int:pk>/", views.round_detail, name="round"),
     path("ratings/<int:pk>/honour/", views.honour_list, name="honour_list"),

@@ -201,11 +201,25 @@ def household_import(request, code: str):
 
 @requires(Perm.HOUSEHOLD_VIEW)
 def import_detail(request, pk: int):
-    job = get_object_or_404(HouseholdImport.objects.for_user(request.user).select_related("village"), pk=pk)
-    context = {"job": job, "progress": cache.get(job.progress_key) or {}}
+    job = get_object_or_404(HouseholdImport.objects.for_user(request.user).select_related("village", "rerun_of"), pk=pk)
+    context = {"job": job, "progress": cache.get(job.progress_key) or {}, "can_rerun": can(request.user, Perm.HOUSEHOLD_EDIT),
+               "reruns": job.reruns.order_by("-pk")}
     if request.htmx:
         return render(request, "participation/_import_status.html", context)
     return render(request, "participation/import_detail.html", _ctx(request, job.village, "households", **context))
+
+
+@requires(Perm.HOUSEHOLD_EDIT)
+@require_POST
+def import_rerun(request, pk: int):
+    job = get_object_or_404(HouseholdImport.objects.for_user(request.user), pk=pk)
+    try:
+        rerun = actions.do_rerun_household_import(job, acting_user=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("participation:import_detail", pk=job.pk)
+    messages.success(request, f"已重新提交导入（#{rerun.pk}），后台正在处理")
+    return redirect("participation:import_detail", pk=rerun.pk)
 
 
 @requires(Perm.HOUSEHOLD_VIEW)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from qiancun.accounts.permissions import Perm, ensure_can
 from qiancun.core.audit import diff, record_audit, snapshot
 from qiancun.core.errors import DomainError, ErrorCode, ValidationFailed
+from qiancun.core.jobs import fail_task_result, this_process
 from qiancun.core.models import AuditAction
 
 from .choices import BORDER_COUNTIES, RegionLevel, VillageType
@@ -72,23 +73,34 @@ def do_update_village(village: Region, *, acting_user, **changes) -> Region:
     return village
 
 
-def do_import_regions(path, *, acting_user=None, progress=None) -> ImportReport:
+def do_import_regions(path, *, acting_user=None, progress=None, on_written=None) -> ImportReport:
     """Load a division file (all or nothing) and audit what it added and updated.
 
-    Raises RegionFileError, naming every bad line, when anything in the file is wrong.
+    Raises RegionFileError, naming every bad line, when anything in the file is wrong. The audit entry
+    and `on_written(report)` commit in the same transaction as the rows.
     """
     if acting_user is not None:
         ensure_can(acting_user, Perm.REGION_IMPORT)
-    report = import_file(path, progress)
-    record_audit(
-        AuditAction.IMPORT,
-        acting_user=acting_user,
-        username="" if acting_user else "system",
-        object_type="regions.region",
-        object_repr=f"区划文件 {Path(str(getattr(path, 'name', path))).name}"[:200],
-        changes={"added": report.added, "updated": report.updated, "unchanged": report.unchanged},
-    )
-    return report
+
+    def written(report: ImportReport) -> None:
+        record_audit(
+            AuditAction.IMPORT,
+            acting_user=acting_user,
+            username="" if acting_user else "system",
+            object_type="regions.region",
+            object_repr=f"区划文件 {Path(str(getattr(path, 'name', path))).name}"[:200],
+            changes={"added": report.added, "updated": report.updated, "unchanged": report.unchanged},
+        )
+        if on_written:
+            on_written(report)
+
+    return import_file(path, progress, on_written=written)
+
+
+def _enqueue(job: RegionImport) -> None:
+    from .tasks import run_region_import
+
+    transaction.on_commit(lambda: run_region_import.enqueue(job.pk))
 
 
 @transaction.atomic
@@ -102,30 +114,85 @@ def do_start_region_import(uploaded_file, *, acting_user) -> RegionImport:
     job.file.save(name, uploaded_file, save=False)
     job.save()
     record_audit(AuditAction.CREATE, acting_user=acting_user, obj=job)
-    from .tasks import run_region_import
-
-    transaction.on_commit(lambda: run_region_import.enqueue(job.pk))
+    _enqueue(job)
     return job
 
 
-def run_region_import_job(job: RegionImport) -> RegionImport:
-    """Worker side of `do_start_region_import`: load the file, keep progress, record the outcome."""
-    RegionImport.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING, started_at=timezone.now())
+@transaction.atomic
+def do_rerun_region_import(job: RegionImport, *, acting_user) -> RegionImport:
+    """The province administrator runs a failed import again on the file already uploaded (after the
+    worker died, say); the new job loads it from the start, all or nothing as always."""
+    ensure_can(acting_user, Perm.REGION_IMPORT)
+    job = RegionImport.objects.select_for_update().get(pk=job.pk)
+    if job.status != ImportStatus.FAILED:
+        raise DomainError(ErrorCode.CONFLICT, f"只有失败的导入可以重新运行（本次导入{job.get_status_display()}）")
+    rerun = job.reruns.exclude(status=ImportStatus.FAILED).order_by("-pk").first()
+    if rerun is not None and rerun.status == ImportStatus.SUCCEEDED:
+        raise DomainError(ErrorCode.CONFLICT, f"该导入已重新运行成功（区划导入 #{rerun.pk}），无需再次运行")
+    if rerun is not None:
+        raise DomainError(ErrorCode.CONFLICT, f"该导入已在重新运行（区划导入 #{rerun.pk}）")
+    if not job.file or not job.file.storage.exists(job.file.name):
+        raise DomainError(ErrorCode.INVALID_FILE, "原上传文件已不存在，请重新上传", field="file")
+    rerun = RegionImport.objects.create(
+        file=job.file.name, original_name=job.original_name, created_by=acting_user, rerun_of=job
+    )
+    record_audit(AuditAction.CREATE, acting_user=acting_user, obj=rerun, changes={"rerun_of": [None, job.pk]})
+    _enqueue(rerun)
+    return rerun
+
+
+@transaction.atomic
+def do_fail_interrupted_region_import(job: RegionImport, *, reason: str, acting_user=None) -> RegionImport | None:
+    """Close an import whose worker process died (`manage.py fail_stale_jobs`, or a worker as it starts):
+    it shows failed with `reason` and can be rerun. Nothing of its file is in the tree, because the rows
+    commit together with the job's success. Returns None when the job is no longer running."""
+    if acting_user is not None:
+        ensure_can(acting_user, Perm.REGION_IMPORT)
+    locked = (
+        RegionImport.objects.select_for_update().filter(pk=job.pk, status=ImportStatus.RUNNING, worker=job.worker).first()
+    )
+    if locked is None:
+        return None
+    locked.status = ImportStatus.FAILED
+    locked.finished_at = timezone.now()
+    locked.report = {"summary": reason, "errors": [], "error_count": 0, "interrupted": True}
+    locked.save(update_fields=["status", "finished_at", "report"])
+    fail_task_result(locked.task_id, reason)
+    record_audit(AuditAction.UPDATE, acting_user=acting_user, username="" if acting_user else "system", obj=locked,
+                 changes={"status": [ImportStatus.RUNNING, ImportStatus.FAILED], "reason": [None, reason]})
+    cache.delete(locked.progress_key)
+    return locked
+
+
+def run_region_import_job(job: RegionImport, *, task_id: str = "") -> RegionImport:
+    """Worker side of `do_start_region_import`: load the file, keep progress, record the outcome.
+
+    The job notes which process runs it, so `fail_stale_jobs` can close it if that process dies; its
+    success commits in the same transaction as the rows.
+    """
+    RegionImport.objects.filter(pk=job.pk).update(
+        status=ImportStatus.RUNNING, started_at=timezone.now(), worker=str(this_process()), task_id=str(task_id or "")
+    )
 
     def progress(phase: str, done: int, total: int) -> None:
         cache.set(job.progress_key, {"phase": phase, "done": done, "total": total}, 3600)
 
+    def succeeded(report: ImportReport) -> None:
+        RegionImport.objects.filter(pk=job.pk).update(
+            status=ImportStatus.SUCCEEDED, report=report.as_dict(), finished_at=timezone.now()
+        )
+
     try:
         with job.file.open("rb") as handle:
-            report = do_import_regions(handle, acting_user=job.created_by, progress=progress)
-        status, payload = ImportStatus.SUCCEEDED, report.as_dict()
+            do_import_regions(handle, acting_user=job.created_by, progress=progress, on_written=succeeded)
     except RegionFileError as exc:
-        status, payload = ImportStatus.FAILED, exc.report.as_dict()
+        RegionImport.objects.filter(pk=job.pk).update(
+            status=ImportStatus.FAILED, report=exc.report.as_dict(), finished_at=timezone.now()
+        )
     except Exception as exc:  # the job must end in a state the user can read, whatever happened
-        status, payload = ImportStatus.FAILED, {"summary": f"导入失败：{exc}", "errors": [], "error_count": 1}
-        RegionImport.objects.filter(pk=job.pk).update(status=status, report=payload, finished_at=timezone.now())
+        payload = {"summary": f"导入失败：{exc}", "errors": [], "error_count": 1}
+        RegionImport.objects.filter(pk=job.pk).update(status=ImportStatus.FAILED, report=payload, finished_at=timezone.now())
         raise
-    RegionImport.objects.filter(pk=job.pk).update(status=status, report=payload, finished_at=timezone.now())
     cache.delete(job.progress_key)
     job.refresh_from_db()
     return job

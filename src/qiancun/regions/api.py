@@ -55,8 +55,10 @@ class RegionImportOut(Schema):
     original_name: str
     status: str
     created_at: datetime
+    started_at: datetime | None
     finished_at: datetime | None
     report: dict
+    rerun_of_id: int | None = None
     progress: dict | None = None
 
 
@@ -84,6 +86,14 @@ def get_region_import(request, import_id: int):
 @router.post("/regions/imports", response={202: RegionImportOut, **ERRORS}, summary="上传区划文件，后台导入（仅省级管理员）")
 def start_region_import(request, file: File[UploadedFile]):
     job = actions.do_start_region_import(file, acting_user=request.auth)
+    return Status(202, job)
+
+
+@router.post("/regions/imports/{import_id}/rerun", response={202: RegionImportOut, **ERRORS},
+             summary="重新运行失败的区划导入（同一文件，仅省级管理员）")
+def rerun_region_import(request, import_id: int):
+    ensure_can(request.auth, Perm.REGION_IMPORT)
+    job = actions.do_rerun_region_import(get_object_or_404(RegionImport, pk=import_id), acting_user=request.auth)
     return Status(202, job)
 
 

@@ -196,8 +196,13 @@ def _existing(codes: list[str]) -> dict[str, tuple]:
     return {code: (name, level, parent) for code, name, level, parent in query.iterator(chunk_size=20000)}
 
 
-def apply_rows(rows: dict[str, tuple], report: ImportReport, progress: Progress | None = None) -> ImportReport:
-    """Write validated rows in one transaction: insert new, update changed, leave the rest."""
+def apply_rows(rows: dict[str, tuple], report: ImportReport, progress: Progress | None = None,
+               on_written: Callable[[ImportReport], None] | None = None) -> ImportReport:
+    """Write validated rows in one transaction: insert new, update changed, leave the rest.
+
+    `on_written(report)` runs inside that transaction (the audit entry, the job's outcome), so a crash
+    at any moment leaves either all of it or none: never part of a file.
+    """
     existing = _existing(list(rows))
     now = timezone.now()
     stamp = connection.ops.adapt_datetimefield_value(now)
@@ -236,14 +241,17 @@ def apply_rows(rows: dict[str, tuple], report: ImportReport, progress: Progress 
             Region.objects.bulk_update(
                 changed, ["name", "level", "parent", "name_pinyin", "name_initials", "updated_at"], batch_size=BATCH_SIZE
             )
-    report.added = len(to_add)
-    report.updated = len(changed)
+        report.added = len(to_add)
+        report.updated = len(changed)
+        if on_written:
+            on_written(report)
     return report
 
 
-def import_file(path, progress: Progress | None = None) -> ImportReport:
+def import_file(path, progress: Progress | None = None,
+                on_written: Callable[[ImportReport], None] | None = None) -> ImportReport:
     """Validate and load a division file; raises RegionFileError (nothing written) if any line is bad."""
     rows, report = read_and_validate(path, progress)
     if not report.ok:
         raise RegionFileError(report)
-    return apply_rows(rows, report, progress)
+    return apply_rows(rows, report, progress, on_written)

@@ -4,7 +4,7 @@ from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from qiancun.accounts.decorators import requires
 from qiancun.accounts.permissions import Perm, can
@@ -118,10 +118,23 @@ def import_list(request):
 
 @requires(Perm.REGION_IMPORT)
 def import_detail(request, pk: int):
-    job = get_object_or_404(RegionImport, pk=pk)
+    job = get_object_or_404(RegionImport.objects.select_related("rerun_of"), pk=pk)
     progress = cache.get(job.progress_key) if job.status in ("queued", "running") else None
     template = "regions/_import_status.html" if request.htmx else "regions/import_detail.html"
-    return render(request, template, {"job": job, "progress": progress})
+    return render(request, template, {"job": job, "progress": progress, "reruns": job.reruns.order_by("-pk")})
+
+
+@requires(Perm.REGION_IMPORT)
+@require_POST
+def import_rerun(request, pk: int):
+    job = get_object_or_404(RegionImport, pk=pk)
+    try:
+        rerun = actions.do_rerun_region_import(job, acting_user=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("regions:import_detail", pk=job.pk)
+    messages.success(request, f"已重新提交导入（#{rerun.pk}），后台正在处理")
+    return redirect("regions:import_detail", pk=rerun.pk)
 
 
 # Status colours of the village map (the legend and the points), in the lifecycle's order.

@@ -45,8 +45,6 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "csp",
-    "django_tasks",
-    "django_tasks_db",
     "qiancun.core",
     "qiancun.regions",
     "qiancun.accounts",
@@ -55,6 +53,9 @@ INSTALLED_APPS = [
     "qiancun.inspections",
     "qiancun.rectification",
     "qiancun.participation",
+    # After qiancun.core, whose `db_worker` (the same worker, closing a dead worker's jobs first) wins.
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [

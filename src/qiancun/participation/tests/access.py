@@ -9,7 +9,7 @@ from qiancun.participation import actions
 from qiancun.participation.models import HouseholdImport
 from qiancun.regions.models import Region
 
-from .factories import county_criteria, give_points, goods, household
+from .factories import county_criteria, failed_import, give_points, goods, household
 
 V = YANJI_VILLAGE
 FAR = HUNCHUN_VILLAGE
@@ -65,6 +65,7 @@ def routes() -> dict[str, Route]:
     far_link, _ = actions.do_issue_link(far, acting_user=far_staff)
     job = HouseholdImport.objects.create(village=hh.village, original_name="a.xlsx", file="x.xlsx", report={"errors": [{"row": 2, "column": "姓名", "reason": "x"}]})
     far_job = HouseholdImport.objects.create(village=Region.objects.get(code=FAR), original_name="a.xlsx", file="x.xlsx")
+    failed, failed_too, far_failed = failed_import(V), failed_import(V), failed_import(FAR)  # one rerun each
     h, fh = hh.pk, far.pk
     p, fp = "/participation", "/api/v1/participation"
 
@@ -104,6 +105,8 @@ def routes() -> dict[str, Route]:
               url_out_of_scope=f"{p}/members/{far_member.pk}/unmask/", out_of_scope_role=COUNTY_ADMIN),
         "participation:import_detail": page("import detail", f"{p}/imports/{job.pk}/", VIEWERS, far_url=f"{p}/imports/{far_job.pk}/"),
         "participation:import_errors": page("import errors", f"{p}/imports/{job.pk}/errors.xlsx", VIEWERS, far_url=f"{p}/imports/{far_job.pk}/errors.xlsx"),
+        "participation:import_rerun": page("import rerun", f"{p}/imports/{failed.pk}/rerun/", {VILLAGE_STAFF}, NOT_EDITORS,
+                                           f"{p}/imports/{far_failed.pk}/rerun/", method="post"),
         "participation:group": page("group", f"{p}/groups/{group.pk}/", VIEWERS, far_url=f"{p}/groups/{far_group.pk}/"),
         "participation:round": page("round", f"{p}/ratings/{rnd.pk}/", VIEWERS, far_url=f"{p}/ratings/{far_rnd.pk}/"),
         "participation:honour_list": page("honour", f"{p}/ratings/{rnd.pk}/honour/", VIEWERS, far_url=f"{p}/ratings/{far_rnd.pk}/honour/"),
@@ -121,6 +124,8 @@ def routes() -> dict[str, Route]:
                                                                           {COUNTY_STAFF, COUNTY_ADMIN, LEADER}, far_url=f"{fp}/regions/{HUNCHUN}/households/export"),
         "POST /api/v1/participation/households/import": api("import api", f"{fp}/households/import", set(), NOT_EDITORS, method="post", multipart=True, data=xlsx_upload),
         "GET /api/v1/participation/imports/{import_id}": api("import api get", f"{fp}/imports/{job.pk}", VIEWERS, far_url=f"{fp}/imports/{far_job.pk}"),
+        "POST /api/v1/participation/imports/{import_id}/rerun": api("import rerun api", f"{fp}/imports/{failed_too.pk}/rerun", {COUNTY_STAFF}, NOT_EDITORS,
+                                                                    f"{fp}/imports/{far_failed.pk}/rerun", method="post"),
         "GET /api/v1/participation/households/{household_id}": api("household api", f"{fp}/households/{h}", VIEWERS, far_url=f"{fp}/households/{fh}"),
         "PATCH /api/v1/participation/households/{household_id}": api("household patch", f"{fp}/households/{h}", EDITORS, NOT_EDITORS, f"{fp}/households/{fh}",
                                                                      method="patch", data={"address": "一组"}),

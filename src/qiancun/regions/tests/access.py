@@ -7,6 +7,8 @@ from qiancun.core.testing import (
 )
 from qiancun.regions.models import RegionImport
 
+from .factories import failed_import
+
 
 def csv_upload():
     return {"file": SimpleUploadedFile("x.csv", b"code,name,level,parent_code\n")}
@@ -14,6 +16,7 @@ def csv_upload():
 
 def routes() -> dict[str, Route]:
     job = RegionImport.objects.create(original_name="x.csv", created_by=province_admin())
+    failed, failed_too = failed_import(), failed_import()  # one rerun each: a second rerun of one job is refused
     return {
         "regions:index": Route("regions", "/regions/", EVERYONE),
         "regions:search": Route("search", "/regions/search/?q=jyx", EVERYONE),
@@ -29,6 +32,9 @@ def routes() -> dict[str, Route]:
         ),
         "regions:import_list": Route("imports", "/regions/imports/", {("admin", "22")}, NOT_PROVINCE_ADMIN),
         "regions:import_detail": Route("import", f"/regions/imports/{job.pk}/", {("admin", "22")}, NOT_PROVINCE_ADMIN),
+        "regions:import_rerun": Route(
+            "import rerun", f"/regions/imports/{failed.pk}/rerun/", {("admin", "22")}, NOT_PROVINCE_ADMIN, method="post"
+        ),
         "GET /api/v1/regions": Route("regions api", "/api/v1/regions", EVERYONE, api=True),
         "GET /api/v1/regions/{code}": Route(
             "region api", f"/api/v1/regions/{YANJI_VILLAGE}", EVERYONE, api=True,
@@ -41,6 +47,10 @@ def routes() -> dict[str, Route]:
         ),
         "GET /api/v1/regions/imports/{import_id}": Route(
             "import api", f"/api/v1/regions/imports/{job.pk}", {("admin", "22")}, NOT_PROVINCE_ADMIN, api=True
+        ),
+        "POST /api/v1/regions/imports/{import_id}/rerun": Route(
+            "import rerun api", f"/api/v1/regions/imports/{failed_too.pk}/rerun", {("admin", "22")}, NOT_PROVINCE_ADMIN,
+            method="post", api=True,
         ),
         "POST /api/v1/regions/imports": Route(
             "import start api", "/api/v1/regions/imports", set(), NOT_PROVINCE_ADMIN, method="post",

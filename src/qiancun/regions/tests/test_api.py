@@ -75,3 +75,25 @@ def test_api_import_runs_as_a_job_and_reports_progress(client, django_capture_on
     assert job["status"] == "succeeded" and job["report"]["added"] == 1
     county = bearer(make_user("admin", YANJI))
     assert client.post("/api/v1/regions/imports", {"file": upload}, headers=county).status_code == 403
+
+
+def test_only_a_failed_import_reruns_once_and_only_while_its_file_is_kept(client, django_capture_on_commit_callbacks):
+    from qiancun.core.testing import province_admin
+
+    from .factories import failed_import
+
+    headers = bearer(province_admin())
+    job = failed_import()
+    with django_capture_on_commit_callbacks(execute=False):  # the worker has not picked the rerun up yet
+        queued = client.post(f"/api/v1/regions/imports/{job.pk}/rerun", headers=headers)
+    assert queued.status_code == 202 and queued.json()["status"] == "queued" and queued.json()["rerun_of_id"] == job.pk
+    twice = client.post(f"/api/v1/regions/imports/{job.pk}/rerun", headers=headers)
+    assert twice.status_code == 409 and f"已在重新运行（区划导入 #{queued.json()['id']}）" in twice.json()["message"]
+    not_failed = client.post(f"/api/v1/regions/imports/{queued.json()['id']}/rerun", headers=headers)
+    assert not_failed.status_code == 409 and "只有失败的导入可以重新运行（本次导入排队中）" in not_failed.json()["message"]
+
+    gone = failed_import()
+    gone.file.delete(save=False)
+    response = client.post(f"/api/v1/regions/imports/{gone.pk}/rerun", headers=headers)
+    assert response.status_code == 400 and response.json()["message"] == "原上传文件已不存在，请重新上传"
+    assert client.post(f"/api/v1/regions/imports/{job.pk}/rerun", headers=bearer(make_user("admin", YANJI))).status_code == 403
