@@ -10,7 +10,7 @@ from .base import *  # noqa: E402,F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]  # noqa: F405
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-MEDIA_ROOT = tempfile.mkdtemp(prefix="qiancun-test-media-")
+MEDIA_ROOT = os.environ.get("QIANCUN_TEST_MEDIA_ROOT") or tempfile.mkdtemp(prefix="qiancun-test-media-")
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 ALLOWED_HOSTS = ["*"]
