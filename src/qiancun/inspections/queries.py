@@ -115,6 +115,8 @@ def _sum(groups) -> dict:
 
 def dashboard_region(user, code: str | None) -> Region:
     """The region a dashboard shows: the one asked for (404 outside the scope), else the user's own."""
+    if user.scope_code is None:
+        raise Http404("未分配管辖区划")
     if code:
         return get_object_or_404(Region.objects.for_user(user), code=code)
     region = user.scope or Region.objects.filter(level=RegionLevel.PROVINCE).first()

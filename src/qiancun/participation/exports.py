@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import connection
+from django.db.models import Q
 from django.http import FileResponse
 
 from qiancun.accounts.permissions import Perm, ensure_can
@@ -45,8 +46,6 @@ class HouseholdExport:
 
 def _names(region: Region) -> dict[str, str]:
     """Names of the cities, counties and townships the rows will need, in one query."""
-    from django.db.models import Q
-
     wanted = Q(code__startswith=region.code, level__in=[RegionLevel.CITY, RegionLevel.COUNTY, RegionLevel.TOWNSHIP])
     return dict(Region.objects.filter(wanted | Q(code__in=region.ancestor_codes + [region.code])).values_list("code", "name"))
 
