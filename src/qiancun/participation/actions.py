@@ -84,13 +84,18 @@ def _key(value, field: str = "idempotency_key") -> str:
 # ------------------------------------------------------------------ households and members
 
 
-def clean_member(data: dict, *, field_prefix: str = "", exclude_member_id: int | None = None) -> dict:
-    """Validate one member's input; returns the fields to store (encrypted, hashed, masked)."""
+_RELATION_VALUES = frozenset(Relation.values)
+_RELATION_OF_LABEL = {label: value for value, label in Relation.choices}
+
+
+def clean_member(data: dict, *, field_prefix: str = "", exclude_member_id: int | None = None,
+                 taken_hashes: set[str] | None = None, digest: str | None = None) -> dict:
+    """Validate one member's input; returns the fields to store (encrypted, hashed, masked).
+    A bulk import passes `taken_hashes` (the ID-number hashes already registered) and the row's `digest`."""
     name = _text(data.get("name"), f"{field_prefix}name", "姓名", 50)
     relation = data.get("relation") or ""
-    if relation not in Relation.values:
-        label_to_value = {label: value for value, label in Relation.choices}
-        relation = label_to_value.get(relation, "")
+    if relation not in _RELATION_VALUES:
+        relation = _RELATION_OF_LABEL.get(relation, "")
         if not relation:
             raise ValidationFailed("与户主关系须为：" + "、".join(Relation.labels), field=f"{field_prefix}relation")
     id_number = pd.normalize_id(data.get("id_number"))
@@ -100,9 +105,12 @@ def clean_member(data: dict, *, field_prefix: str = "", exclude_member_id: int |
         problem = pd.id_number_problem(id_number)
         if problem:
             raise ValidationFailed(problem, field=f"{field_prefix}id_number")
-        digest = pd.lookup_hash(id_number)
-        taken = Member.objects.filter(id_hash=digest).exclude(pk=exclude_member_id).first()
-        if taken is not None:
+        digest = digest or pd.lookup_hash(id_number)
+        if taken_hashes is not None:
+            taken = digest in taken_hashes
+        else:
+            taken = Member.objects.filter(id_hash=digest).exclude(pk=exclude_member_id).exists()
+        if taken:
             raise DomainError(ErrorCode.CONFLICT, "该身份证号已在平台登记（每人只能登记一次）", field=f"{field_prefix}id_number")
         values.update(id_cipher=pd.encrypt(id_number), id_hash=digest, id_masked=pd.mask_id(id_number))
     phone = pd.normalize_phone(data.get("phone"))

@@ -46,12 +46,17 @@ def _keys(master: bytes) -> tuple[bytes, bytes]:
     return sub(b"sm4-gcm", 16), sub(b"hmac-sm3", 32)
 
 
+@lru_cache(maxsize=4)
+def _sm4(key: bytes) -> algorithms.SM4:
+    return algorithms.SM4(key)
+
+
 def encrypt(plain: str) -> str:
     if not plain:
         return ""
     key, _ = _keys(_master_key())
     nonce = os.urandom(12)
-    encryptor = Cipher(algorithms.SM4(key), modes.GCM(nonce)).encryptor()
+    encryptor = Cipher(_sm4(key), modes.GCM(nonce)).encryptor()
     body = encryptor.update(plain.encode()) + encryptor.finalize()
     return f"{VERSION}:" + base64.b64encode(nonce + body + encryptor.tag).decode()
 
