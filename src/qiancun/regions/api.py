@@ -6,6 +6,8 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.cache import patch_vary_headers
 from ninja import Field, File, Query, Router, Schema, Status
+from pydantic import BaseModel, ConfigDict
+from pydantic import Field as PydanticField
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -19,16 +21,24 @@ from .models import Region, RegionImport
 router = Router(tags=["行政区划"])
 
 
-class RegionOut(Schema):
+class RegionOut(BaseModel):
+    """A plain pydantic model rather than ninja.Schema: Schema wraps every input in a getter object,
+    which was most of the time of a 100-row page; this reads dicts and model instances alike."""
+
+    model_config = ConfigDict(from_attributes=True)
+
     code: str
     name: str
     level: RegionLevel
-    parent_code: str | None = Field(None, alias="parent_id")
+    parent_code: str | None = PydanticField(None, validation_alias="parent_id")
     village_type: str
     is_key_border: bool
     is_poverty_alleviated: bool
     longitude: float | None
     latitude: float | None
+
+
+LIST_FIELDS = ["code", "name", "level", "parent_id", "village_type", "is_key_border", "is_poverty_alleviated", "longitude", "latitude"]
 
 
 class RegionDetailOut(RegionOut):
@@ -72,7 +82,8 @@ def list_regions(request, filters: Query[RegionFilters]):
         regions = regions.filter(parent_id=filters.parent)
     if filters.q:
         return list(queries.search(regions, filters.q, limit=500))
-    return regions.order_by("code")
+    # Plain rows for the page: validating 100 dicts costs a fraction of reading 100 model instances.
+    return regions.order_by("code").values(*LIST_FIELDS)
 
 
 @router.get("/regions/imports/{import_id}", response={200: RegionImportOut, **ERRORS}, summary="区划导入任务的状态与进度")

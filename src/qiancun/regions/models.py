@@ -45,6 +45,8 @@ class Region(models.Model):
         # Search is by prefix (`jyx%`): pattern_ops on PostgreSQL; other databases ignore opclasses.
         indexes = [
             models.Index(fields=["parent", "code"], name="region_parent_code"),
+            # Lists and counts by level within a scope (the village list page of the API) read only this index.
+            models.Index(fields=["level", "code"], name="region_level_code"),
             models.Index(fields=["name_initials"], name="region_initials_prefix", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["name_pinyin"], name="region_pinyin_prefix", opclasses=["varchar_pattern_ops"]),
         ]
