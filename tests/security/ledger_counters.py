@@ -64,5 +64,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qiancun.settings.test_processes")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qiancun.settings.worker_processes")
     main()

@@ -1,6 +1,6 @@
 """For tests that run the platform in processes of their own (a `db_worker` killed with -9, ledger
 counters in other processes): the test database where those processes can open it, and their
-environment (settings `qiancun.settings.test_processes`).
+environment (settings `qiancun.settings.worker_processes`).
 
 PostgreSQL's test database is a database like any other. SQLite's is in memory, visible to this
 process only: `own_connections` copies it to a WAL file and points this process at the file too, as the
@@ -42,7 +42,7 @@ def shared_platform(tmp_path: Path):
     with own_connections(), override_settings(TASKS=tasks, CACHES=caches):
         yield {
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": "qiancun.settings.test_processes",
+            "DJANGO_SETTINGS_MODULE": "qiancun.settings.worker_processes",
             "DATABASE_URL": database_url(),
             "QIANCUN_TEST_MEDIA_ROOT": str(settings.MEDIA_ROOT),
             "QIANCUN_TEST_CACHE_DIR": str(cache_dir),
