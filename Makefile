@@ -83,6 +83,7 @@ bench: install
 	  if [ $$db = postgres ]; then scripts/start_postgres.sh qiancun_bench_$(SCALE) || exit 1; url="$(BENCH_POSTGRES_URL)"; \
 	  else url="$(BENCH_SQLITE_URL)"; fi; \
 	  echo "== bench $(SCALE) on $$db =="; \
+	  DATABASE_URL="$$url" $(BENCH_ENV) $(PY) manage.py migrate --noinput -v0 || exit 1; \
 	  DATABASE_URL="$$url" $(BENCH_ENV) $(PY) -m bench.run --scale $(SCALE) --runs $(BENCH_RUNS) $(BENCH_ARGS) || exit 1; \
 	done
 	$(PY) -m bench.report $(SCALE)
