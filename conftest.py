@@ -43,3 +43,11 @@ def jilin(transactional_db):
     """For transactional tests (live server, concurrency): the tree and the reference data again after each flush."""
     load_reference_data()
     load_jilin()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (cached region pages, rate-limit counters, job progress)."""
+    from django.core.cache import cache
+
+    cache.clear()

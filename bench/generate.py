@@ -275,6 +275,7 @@ def place_villages() -> int:
     no village coordinates). Deterministic per code; villages that already have one keep it."""
     from django.db import transaction
 
+    from qiancun.regions.cache import tree_changed
     from qiancun.regions.models import Region
 
     shapes = _polygons()
@@ -293,6 +294,7 @@ def place_villages() -> int:
         placed.append(Region(code=code, longitude=round(x, 6), latitude=round(y, 6)))
     with transaction.atomic():
         Region.objects.bulk_update(placed, ["longitude", "latitude"], batch_size=2000)
+        tree_changed()
     log(f"{len(placed)} village units placed inside their county outlines")
     return len(placed)
 

@@ -13,6 +13,7 @@ from qiancun.core.errors import DomainError, ErrorCode, ValidationFailed
 from qiancun.core.jobs import fail_task_result, this_process
 from qiancun.core.models import AuditAction
 
+from .cache import tree_changed
 from .choices import BORDER_COUNTIES, RegionLevel, VillageType
 from .importer import ImportReport, RegionFileError, import_file
 from .models import ImportStatus, Region, RegionImport
@@ -67,6 +68,7 @@ def do_update_village(village: Region, *, acting_user, **changes) -> Region:
     if (village.longitude is None) != (village.latitude is None):
         raise ValidationFailed("经度和纬度须同时填写或同时留空", field="latitude" if village.latitude is None else "longitude")
     village.save()
+    tree_changed()
     changed = diff(before, snapshot(village, VILLAGE_FIELDS))
     if changed:
         record_audit(AuditAction.UPDATE, acting_user=acting_user, obj=village, changes=changed)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from qiancun.core.bulk import insert_rows
 
 from .choices import CODE_LENGTH, LEVEL_ORDER, PARENT_LEVEL, RegionLevel, VillageType
+from .cache import tree_changed
 from .models import Region
 from .pinyin import pinyin_many
 
@@ -243,6 +244,8 @@ def apply_rows(rows: dict[str, tuple], report: ImportReport, progress: Progress 
             )
         report.added = len(to_add)
         report.updated = len(changed)
+        if to_add or changed:
+            tree_changed()
         if on_written:
             on_written(report)
     return report

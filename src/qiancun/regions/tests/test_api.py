@@ -28,6 +28,25 @@ def test_list_filters_by_level_parent_and_pinyin_within_the_scope(client):
     assert [item["name"] for item in found["items"]] == ["靖宇县"]
 
 
+def test_a_cached_list_page_shows_a_change_to_the_tree_at_once(client):
+    admin = make_user("admin", YANJI)
+    headers = bearer(admin)
+    query = {"parent": "222401100"}
+    before = client.get("/api/v1/regions", query, headers=headers).json()
+    village = next(item for item in before["items"] if item["code"] == YANJI_VILLAGE)
+    assert village["longitude"] is None and client.get("/api/v1/regions", query, headers=headers).json() == before  # served again
+
+    response = client.patch(f"/api/v1/regions/{YANJI_VILLAGE}", {"longitude": "129.5", "latitude": "42.9"},
+                            content_type="application/json", headers=headers)
+    assert response.status_code == 200
+
+    after = client.get("/api/v1/regions", query, headers=headers).json()
+    assert next(item for item in after["items"] if item["code"] == YANJI_VILLAGE)["longitude"] == 129.5
+    # Another scope's page is its own: a county user of 珲春 sees none of 延吉's villages, cached or not.
+    other = bearer(make_user("staff", "222404"))
+    assert client.get("/api/v1/regions", query, headers=other).json() == {"items": [], "count": 0}
+
+
 def test_detail_has_children_and_counts_and_out_of_scope_is_404(client):
     headers = bearer(make_user("staff", YANJI))
     body = client.get(f"/api/v1/regions/{YANJI}", headers=headers).json()
