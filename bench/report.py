@@ -15,9 +15,13 @@ def cell(r: dict) -> tuple[str, str, str]:
     else:
         main = "—"
     floor = "—"
-    if r.get("floor_p95") is not None:
-        floor = f"{r['floor_p95']:,.1f} {r['unit']}" if r.get("value") is not None else f"{r['floor_p50']:,.1f} / {r['floor_p95']:,.1f} ms"
+    if r.get("value") is not None and r.get("floor_value") is not None:
+        floor = f"{r['floor_value']:,.1f} {r['unit']}"
+    elif r.get("value") is None and r.get("floor_p95") is not None:
+        floor = f"{r['floor_p50']:,.1f} / {r['floor_p95']:,.1f} ms"
     ratio = "—" if r.get("ratio") is None else f"{r['ratio']:.2f}×"
+    if r.get("name") == "api_throughput" and r.get("ratio") is not None:
+        ratio = f"{100 * r['ratio']:.0f}% of minimal"
     mark = {True: " ✓", False: " ✗", None: ""}[r.get("ok")]
     return main + mark, floor, ratio
 

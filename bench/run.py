@@ -36,6 +36,7 @@ class Result:
     floor_p95: float | None = None
     ratio: float | None = None
     value: float | None = None  # throughput figures: rows/s, s, req/s …
+    floor_value: float | None = None  # the floor's figure in the same unit
     ok: bool | None = None
     runs: int = 0
     notes: dict = field(default_factory=dict)
@@ -344,6 +345,7 @@ def op_import(ctx, runs):
     times, floors = timed(once, max(1, runs // 10), warmup=0), timed(floor, max(1, runs // 10), warmup=0)
     speed, floor_speed = len(rows) / (statistics.median(times) / 1000), len(rows) / (statistics.median(floors) / 1000)
     result = Result("household_import", "农户 Excel 导入（10 万行，含校验）", "≥ 20,000 行/秒", unit="行/秒", value=round(speed),
+                    floor_value=round(floor_speed),
                     p50=round(statistics.median(times), 1), p95=round(max(times), 1), floor_p50=round(statistics.median(floors), 1),
                     floor_p95=round(max(floors), 1), runs=len(times), notes={"rows": len(rows), "floor_rows_per_s": round(floor_speed)})
     result.ratio = round(result.p50 / result.floor_p50, 2)
@@ -354,8 +356,6 @@ def op_import(ctx, runs):
 
 def export_probe() -> None:
     """Child process of op_export: one province export, then its time and peak memory as JSON."""
-    import resource
-
     from qiancun.accounts.models import User
     from qiancun.participation.exports import export_households
     from qiancun.regions.models import Region
@@ -366,8 +366,10 @@ def export_probe() -> None:
     seconds = time.perf_counter() - started
     size = export.path.stat().st_size
     export.path.unlink()
+    # VmHWM, not ru_maxrss: ru_maxrss survives exec and would count the forked copy of the benchmark itself.
+    peak = next(int(line.split()[1]) for line in Path("/proc/self/status").read_text().splitlines() if line.startswith("VmHWM"))
     print(json.dumps({"seconds": round(seconds, 2), "households": export.households, "rows": export.rows, "bytes": size,
-                      "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}))
+                      "max_rss_mb": round(peak / 1024, 1)}))
 
 
 def op_export(ctx, runs):
@@ -395,6 +397,7 @@ def op_export(ctx, runs):
     seconds = probe["seconds"]
     return Result(
         "province_export", "全省农户导出 Excel（脱敏，流式）", "≤ 60 s，内存有界", unit="s", value=seconds,
+        floor_value=round(floor_ms / 1000, 2),
         p50=seconds * 1000, p95=seconds * 1000, floor_p50=round(floor_ms, 1), floor_p95=round(floor_ms, 1),
         ratio=round(seconds * 1000 / floor_ms, 2), ok=seconds <= 60 and probe["max_rss_mb"] <= 512, runs=1, notes=probe,
     )
@@ -440,6 +443,7 @@ def op_api_throughput(ctx, runs):
     share = villages["rps"] / minimal["rps"] if minimal["rps"] else 0
     return Result(
         "api_throughput", "读接口吞吐（村列表页，gunicorn 2 进程）", "≥ 50% 最小接口", unit="请求/秒", value=villages["rps"],
+        floor_value=minimal["rps"],
         p50=villages["p50_ms"], p95=villages["p95_ms"], floor_p50=minimal["p50_ms"], floor_p95=minimal["p95_ms"],
         ratio=round(share, 2), ok=share >= 0.5 and villages["errors"] == 0, runs=villages["requests"],
         notes={"villages": villages, "minimal": minimal, "share_of_minimal": round(share, 3)},
