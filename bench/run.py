@@ -558,8 +558,13 @@ def main(argv=None) -> int:
     print(table(results))
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"{connection.vendor}-{args.scale}.json"
+    rows = [asdict(r) for r in results]
+    if args.only and out.exists():  # a partial run replaces its operations in the last full results
+        previous = json.loads(out.read_text(encoding="utf-8"))["results"]
+        rows = [next((r for r in rows if r["name"] == old["name"]), old) for old in previous] + \
+               [r for r in rows if r["name"] not in {old["name"] for old in previous}]
     out.write_text(json.dumps({"machine": info, "scale": args.scale, "households": ctx["households"], "ledger_entries": ctx["ledger"],
-                               "results": [asdict(r) for r in results]}, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+                               "results": rows}, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(f"written {out.relative_to(ROOT)}")
     return 0
 

@@ -187,3 +187,26 @@ def sweep(*, lost_hosts: frozenset[str] = frozenset(), dry_run: bool = False) ->
                 lines.append(SweepLine(job, "failed", why))
             # else: it finished or was closed between the query and the action
     return lines
+
+
+def close_interrupted(job, *, reason: str, report: dict, running: str, failed: str, acting_user=None):
+    """The shared end of the domains' `do_fail_interrupted_*` actions (called inside their transaction,
+    after their own permission and scope checks): lock the job if it is still running on the same
+    worker, mark it failed with `reason` and `report`, fail its queue row, audit, drop its progress.
+    Returns the job, or None when it is no longer running there."""
+    from django.core.cache import cache
+
+    from qiancun.core.audit import record_audit
+    from qiancun.core.models import AuditAction
+
+    locked = type(job).objects.select_for_update().filter(pk=job.pk, status=running, worker=job.worker).first()
+    if locked is None:
+        return None
+    locked.status, locked.finished_at, locked.report = failed, timezone.now(), {"summary": reason, **report, "interrupted": True}
+    locked.save(update_fields=["status", "finished_at", "report"])
+    fail_task_result(locked.task_id, reason)
+    record_audit(AuditAction.UPDATE, acting_user=acting_user, username="" if acting_user else "system", obj=locked,
+                 changes={"status": [running, failed], "reason": [None, reason]})
+    cache.delete(locked.progress_key)
+    return locked
+

@@ -17,7 +17,7 @@ from qiancun.accounts.permissions import Perm, ensure_can
 from qiancun.core.audit import diff, record_audit, snapshot
 from qiancun.core.errors import DomainError, ErrorCode, ValidationFailed
 from qiancun.core.images import check_image
-from qiancun.core.jobs import fail_task_result, this_process
+from qiancun.core.jobs import close_interrupted, this_process
 from qiancun.core.models import AuditAction
 from qiancun.regions.choices import RegionLevel
 from qiancun.regions.models import Region
@@ -799,18 +799,8 @@ def do_fail_interrupted_household_import(job: HouseholdImport, *, reason: str, a
     if acting_user is not None:
         ensure_can(acting_user, Perm.HOUSEHOLD_EDIT)
         _in_scope(HouseholdImport, job, acting_user, "导入任务")
-    locked = HouseholdImport.objects.select_for_update().filter(pk=job.pk, status=ImportStatus.RUNNING, worker=job.worker).first()
-    if locked is None:
-        return None
-    locked.status = ImportStatus.FAILED
-    locked.finished_at = timezone.now()
-    locked.report = {"summary": reason, "errors": [], "added": 0, "unchanged": 0, "members_added": 0, "interrupted": True}
-    locked.save(update_fields=["status", "finished_at", "report"])
-    fail_task_result(locked.task_id, reason)
-    record_audit(AuditAction.UPDATE, acting_user=acting_user, username="" if acting_user else "system", obj=locked,
-                 changes={"status": [ImportStatus.RUNNING, ImportStatus.FAILED], "reason": [None, reason]})
-    cache.delete(locked.progress_key)
-    return locked
+    return close_interrupted(job, reason=reason, report={"errors": [], "added": 0, "unchanged": 0, "members_added": 0},
+                             running=ImportStatus.RUNNING, failed=ImportStatus.FAILED, acting_user=acting_user)
 
 
 def run_household_import_job(job: HouseholdImport, *, task_id: str = "") -> HouseholdImport:

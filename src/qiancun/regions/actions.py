@@ -10,7 +10,7 @@ from django.utils import timezone
 from qiancun.accounts.permissions import Perm, ensure_can
 from qiancun.core.audit import diff, record_audit, snapshot
 from qiancun.core.errors import DomainError, ErrorCode, ValidationFailed
-from qiancun.core.jobs import fail_task_result, this_process
+from qiancun.core.jobs import close_interrupted, this_process
 from qiancun.core.models import AuditAction
 
 from .cache import tree_changed
@@ -150,20 +150,8 @@ def do_fail_interrupted_region_import(job: RegionImport, *, reason: str, acting_
     commit together with the job's success. Returns None when the job is no longer running."""
     if acting_user is not None:
         ensure_can(acting_user, Perm.REGION_IMPORT)
-    locked = (
-        RegionImport.objects.select_for_update().filter(pk=job.pk, status=ImportStatus.RUNNING, worker=job.worker).first()
-    )
-    if locked is None:
-        return None
-    locked.status = ImportStatus.FAILED
-    locked.finished_at = timezone.now()
-    locked.report = {"summary": reason, "errors": [], "error_count": 0, "interrupted": True}
-    locked.save(update_fields=["status", "finished_at", "report"])
-    fail_task_result(locked.task_id, reason)
-    record_audit(AuditAction.UPDATE, acting_user=acting_user, username="" if acting_user else "system", obj=locked,
-                 changes={"status": [ImportStatus.RUNNING, ImportStatus.FAILED], "reason": [None, reason]})
-    cache.delete(locked.progress_key)
-    return locked
+    return close_interrupted(job, reason=reason, report={"errors": [], "error_count": 0},
+                             running=ImportStatus.RUNNING, failed=ImportStatus.FAILED, acting_user=acting_user)
 
 
 def run_region_import_job(job: RegionImport, *, task_id: str = "") -> RegionImport:

@@ -22,7 +22,7 @@ from qiancun.core import jobs
 from qiancun.core.models import AuditEntry
 from qiancun.core.testing import YANJI_VILLAGE, client_for, make_user, province_admin
 from qiancun.participation import actions as participation_actions
-from qiancun.participation.models import Household
+from qiancun.participation.models import Household, Member
 from qiancun.participation.tests.factories import village_staff
 from qiancun.participation.tests.test_households import _workbook
 from qiancun.regions import actions as region_actions
@@ -153,16 +153,17 @@ def test_a_household_import_whose_worker_died_is_failed_and_reruns_through_the_a
     staff = village_staff()
     rows = [[f"{n:03d}", f"户主{n}", "户主", "", "", f"{n}号", ""] for n in range(1, 401)]
     job = participation_actions.do_start_household_import(village, _workbook(rows), acting_user=staff, mode="all_or_nothing")
-    real_create = Household.objects.create
-    created = []
+    from qiancun.participation import excel
 
-    def create_then_die(**kwargs):
-        created.append(real_create(**kwargs))
-        if len(created) == 250:  # 250 households are in the transaction when the worker dies
+    real_insert = excel.insert_rows
+
+    def insert_then_die(model, fields, rows, **kwargs):
+        written = real_insert(model, fields, rows, **kwargs)
+        if model is Member:  # the 400 households and their accounts are in the transaction when the worker dies
             raise Killed
-        return created[-1]
+        return written
 
-    with mock.patch.object(Household.objects, "create", create_then_die), \
+    with mock.patch.object(excel, "insert_rows", insert_then_die), \
          mock.patch("qiancun.participation.actions.this_process", return_value=dead_process()), pytest.raises(Killed):
         participation_actions.run_household_import_job(job)
     job.refresh_from_db()
