@@ -15,6 +15,9 @@ def cell(r: dict) -> tuple[str, str, str]:
     else:
         main = "—"
     floor = "—"
+    notes = r.get("notes") or {}
+    if r.get("floor_value") is None:  # results written before floor_value existed
+        r["floor_value"] = notes.get("floor_rows_per_s") or (notes.get("minimal") or {}).get("rps")
     if r.get("value") is not None and r.get("floor_value") is not None:
         floor = f"{r['floor_value']:,.1f} {r['unit']}"
     elif r.get("value") is None and r.get("floor_p95") is not None:
