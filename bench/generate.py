@@ -2,7 +2,7 @@
 
 - demo:     what `make demo` loads (real Jilin tree, 2021/2022 campaigns through the actions,
             acceptance, rectification, 24 villages of participation).
-- province: demo + every village enrolled in 2021 or 2022 gets ~350 households with members
+- province: demo + every village enrolled in 2021 or 2022 gets 350–470 households with members
             (encrypted ID numbers and phones), ten-household groups, eight quarterly clean-household
             ratings, 24 months of moral-bank postings and love-supermarket redemptions (~30M ledger
             entries), and every one of the 11,860 village units a location inside its county.
@@ -13,8 +13,10 @@ does (participation/demo.py): each household's entries in time order, balance_af
 and never below 0, a redemption only when the balance and the goods' stock cover it, the balance row
 equal to the ledger sum, stock equal to its moves, every idempotency key unique. Rows are written
 with COPY on PostgreSQL and executemany on SQLite, one transaction per batch of villages, with
-primary keys assigned here (sequences are reset at the end). Every random choice comes from a
-generator seeded by the village code, so two runs produce the same rows.
+primary keys assigned here (sequences are reset at the end); the big tables' secondary indexes and
+unique/foreign-key constraints are set aside during the load and rebuilt after it, which checks them
+all again. Every random choice comes from a generator seeded by the village code, so two runs
+produce the same rows. The data ends with LAST_MONTH, whatever day it is generated.
 
 Run through the Makefile, which picks the database; directly:
     DATABASE_URL=... DJANGO_SETTINGS_MODULE=qiancun.settings.bench python -m bench.generate province
@@ -326,11 +328,11 @@ def _quarters() -> list[tuple[date, date]]:
     return out[::-1]
 
 
+CST = dt_timezone(timedelta(hours=8))
+
+
 def _when(day: date, rng: random.Random) -> datetime:
     return datetime(day.year, day.month, day.day, rng.randint(8, 17), rng.randint(0, 59), tzinfo=CST)
-
-
-CST = dt_timezone(timedelta(hours=8))
 
 
 def participation(village_limit: int | None = None, households: tuple[int, int] = HOUSEHOLDS) -> dict[str, int]:
