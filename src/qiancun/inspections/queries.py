@@ -1,5 +1,6 @@
 """Read helpers for acceptance: the circular, the province dashboard, coverage of a page of rounds."""
 
+from django.core.cache import cache
 from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Substr
 from django.http import Http404
@@ -10,6 +11,7 @@ from qiancun.campaigns.choices import EnrollmentStatus
 from qiancun.campaigns.lifecycle import ACTIVE_STATUSES
 from qiancun.campaigns.models import Enrollment
 from qiancun.campaigns.queries import region_names
+from qiancun.core import versioned_cache
 from qiancun.rectification.models import Problem
 from qiancun.rectification.queries import NOT_CLOSED
 from qiancun.regions.choices import CHILD_LEVEL, CODE_LENGTH, RegionLevel
@@ -125,7 +127,23 @@ def dashboard_region(user, code: str | None) -> Region:
     return region
 
 
+DASHBOARD_CACHE = "acceptance"
+
+
 def dashboard(campaign, region: Region, user, today=None) -> dict:
+    """The dashboard below, cached under the acceptance data's version: every save or delete of an
+    enrollment, inspection round, inspection record or problem moves it on (inspections/signals.py), so
+    a cached dashboard is never older than the last write, and the province's opens from the cache."""
+    today = today or timezone.localdate()
+    key = versioned_cache.key(DASHBOARD_CACHE, campaign.pk, region.code, user.scope_code, today)
+    found = cache.get(key)
+    if found is None:
+        found = _dashboard(campaign, region, user, today)
+        cache.set(key, found, versioned_cache.TIMEOUT)
+    return found
+
+
+def _dashboard(campaign, region: Region, user, today) -> dict:
     """验收进度总览: per child region of `region` and in total, the enrollment status counts, coverage of
     the county self-check, city re-check and province spot-check against their rules, pass rates and open
     problems.
@@ -134,7 +152,6 @@ def dashboard(campaign, region: Region, user, today=None) -> dict:
     code prefix, `Substr(village_id, 1, width)`) and one for the child regions' names, whatever the
     number of regions or rounds. Totals are the sums of the groups, not further queries.
     """
-    today = today or timezone.localdate()
     child_level = CHILD_LEVEL.get(region.level)
     width = CODE_LENGTH[child_level] if child_level else len(region.code)
 

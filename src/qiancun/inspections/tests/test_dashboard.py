@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from qiancun.core.testing import client_for, make_user
 from qiancun.inspections import actions, queries
+from qiancun.inspections.models import InspectionRound
 from qiancun.regions.models import Region
 
 from .factories import HUNCHUN, YANBIAN, YANJI, confirmed_campaign, inspect, self_check
@@ -153,3 +154,25 @@ def test_the_rounds_list_computes_every_coverage_in_one_query():
     assert len(rounds) == 6 and patrol.pk in [r.pk for r in rounds]
     for round in rounds:
         assert round.coverage == actions.coverage(round), round.name
+
+
+def test_a_cached_dashboard_shows_the_next_action_at_once():
+    campaign = acceptance_under_way()
+    city, leader = Region.objects.get(code=YANBIAN), make_user("leader", "22")
+
+    def hunchun():
+        return next(row for row in queries.dashboard(campaign, city, leader)["rows"] if row["region"].code == HUNCHUN)
+
+    before = hunchun()
+    assert before["statuses"]["self_checked"] == 0 and hunchun() == before  # the second read comes from the cache
+    with CaptureQueriesContext(connection) as cached:
+        hunchun()
+    assert len(cached) == 0
+
+    # 珲春 submits its self-check and the city signs it off: the next read shows it, cache or not.
+    round = InspectionRound.objects.get(campaign=campaign, region_id=HUNCHUN, kind="self_check")
+    actions.do_submit_round(round, acting_user=make_user("staff", HUNCHUN))
+    actions.do_sign_off(round, acting_user=make_user("staff", YANBIAN), accept=True)
+
+    after = hunchun()
+    assert after["statuses"]["self_checked"] == 4 and after["kinds"]["re_check"]["eligible"] == 4
