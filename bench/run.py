@@ -132,11 +132,17 @@ def op_dashboard(ctx, runs):
           FROM rectification_problem p JOIN campaigns_enrollment en ON en.id = p.enrollment_id
          WHERE en.campaign_id = %s GROUP BY c"""
     today = date.today()
-    return latency(
+    floor = lambda: sql(floor_sql, [campaign.pk, campaign.pk, today, campaign.pk])  # noqa: E731
+    # As users get it (computed once per version of the acceptance data), and the first read after a write.
+    cached = latency(
         "province_dashboard", "省级验收进度总览（按市）", "p95 ≤ 200 ms 且 ≤ 1.5× 下限",
-        lambda: queries.dashboard(campaign, province, admin), lambda: sql(floor_sql, [campaign.pk, campaign.pk, today, campaign.pk]),
-        runs=runs, limit_ms=200, limit_ratio=1.5,
+        lambda: queries.dashboard(campaign, province, admin), floor, runs=runs, limit_ms=200, limit_ratio=1.5,
     )
+    computed = latency(
+        "province_dashboard_computed", "省级验收进度总览（写入后首次读取，不经缓存）", "p95 ≤ 200 ms",
+        lambda: queries._dashboard(campaign, province, admin, today), floor, runs=runs, limit_ms=200,
+    )
+    return [cached, computed]
 
 
 def op_map(ctx, runs):
