@@ -136,10 +136,10 @@ def import_households(handle, village, *, mode: str, acting_user=None, progress=
         })
     added = unchanged = members_added = 0
     with transaction.atomic():
-        # Written in bulk: the new groups, then the new households (their keys come back from the insert),
-        # their points accounts, and every new member in one pass.
+        # Written in bulk: the new groups, then the new households, their points accounts and every new
+        # member, each table in one pass.
         groups = {g.name: g for g in HouseholdGroup.objects.filter(village=village)}
-        plan = []  # (household or None for a new one, head row, new members)
+        plan = []  # (户号, existing household or None, head row of a new one, new members' values)
         for number, members in households.items():
             if number in bad_households:
                 continue
