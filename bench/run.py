@@ -239,8 +239,6 @@ def op_county_page(ctx, runs):
     HTTP request through every middleware, session and template, in process."""
     from django.test import Client
 
-    from qiancun.campaigns.queries import COUNTS  # noqa: F401  (the counts the floor reproduces)
-
     client = Client()
     client.force_login(ctx["county_user"])
     url = f"/campaigns/{ctx['campaign'].year}/?region={ctx['county']}"
