@@ -41,7 +41,6 @@ POSTINGS = (30, 44)  # awards and deductions per household over the 24 months
 REDEEM_EVERY = 6  # after about every sixth posting the household tries to redeem
 BATCH_VILLAGES = 25
 CHINA_TREE = ROOT.parent / "shared" / "data" / "divisions" / "china.csv.gz"
-GEO = ROOT / "data" / "geo"
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "秀英桂兰玉兰凤兰淑珍国华建国志强永刚海峰春梅丽华明辉振东福贵长春金凤德明宝山晓燕红梅立新"
@@ -247,58 +246,13 @@ def analyze() -> None:
     log(f"statistics gathered in {time.monotonic() - started:.0f} s")
 
 
-# ------------------------------------------------------------------------------------------ locations
-
-
-def _polygons() -> dict[str, list[list[tuple[float, float]]]]:
-    """Outer rings by county code (and by city code, for development zones without a polygon)."""
-    shapes = {}
-    for name in ("jilin_counties.geojson", "jilin_cities.geojson"):
-        path = GEO / name
-        if not path.exists():
-            path = ROOT.parent / "shared" / "data" / "geo" / name
-        for feature in json.loads(path.read_text(encoding="utf-8"))["features"]:
-            geometry = feature["geometry"]
-            polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
-            shapes[feature["properties"]["code"]] = [[tuple(p) for p in polygon[0]] for polygon in polygons]
-    return shapes
-
-
-def _inside(x: float, y: float, ring: list[tuple[float, float]]) -> bool:
-    inside = False
-    for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True):
-        if (y1 > y) != (y2 > y) and x < (x2 - x1) * (y - y1) / (y2 - y1) + x1:
-            inside = not inside
-    return inside
-
-
 def place_villages() -> int:
-    """Give every village unit a location inside its county's outline (synthetic: the sources carry
-    no village coordinates). Deterministic per code; villages that already have one keep it."""
-    from django.db import transaction
+    """Every village unit gets a (synthetic) position inside its county's outline: regions/demo.py."""
+    from qiancun.regions.demo import seed_positions
 
-    from qiancun.regions.cache import tree_changed
-    from qiancun.regions.models import Region
-
-    shapes = _polygons()
-    placed = []
-    for code in Region.objects.villages().filter(longitude__isnull=True).values_list("code", flat=True).order_by("code"):
-        rings = shapes.get(code[:6]) or shapes.get(code[:4])
-        if not rings:
-            continue
-        ring = max(rings, key=len)
-        xs, ys = [p[0] for p in ring], [p[1] for p in ring]
-        rng = random.Random(code)
-        for _ in range(50):
-            x, y = rng.uniform(min(xs), max(xs)), rng.uniform(min(ys), max(ys))
-            if _inside(x, y, ring):
-                break
-        placed.append(Region(code=code, longitude=round(x, 6), latitude=round(y, 6)))
-    with transaction.atomic():
-        Region.objects.bulk_update(placed, ["longitude", "latitude"], batch_size=2000)
-        tree_changed()
-    log(f"{len(placed)} village units placed inside their county outlines")
-    return len(placed)
+    placed = seed_positions()
+    log(f"{placed} village units placed inside their county outlines")
+    return placed
 
 
 # ------------------------------------------------------------------------------------------ participation

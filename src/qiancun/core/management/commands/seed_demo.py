@@ -58,6 +58,10 @@ class Command(BaseCommand):
                 user.must_change_password = False
                 user.save(update_fields=["password", "must_change_password"])
             rows.append(user)
+        from qiancun.regions.demo import seed_positions
+
+        # The sources carry no village positions: the demo's map gets synthetic ones inside each county.
+        self.stdout.write(f"生成演示数据：村庄位置（县域内示意位置）{seed_positions()} 个……")
         from qiancun.campaigns.demo import seed_campaigns
         from qiancun.inspections.demo import seed_inspections
         from qiancun.participation.demo import seed_participation
