@@ -126,15 +126,21 @@ def test_200_concurrent_counters_in_8_processes_on_one_household_and_one_last_it
             log = (tmp_path / f"counters-{p}.log").open("w")
             processes.append(subprocess.Popen([sys.executable, "-m", "tests.security.ledger_counters", str(plan)],
                                               env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=log, text=True))
-        for p, process in enumerate(processes):  # every process has its threads waiting: release them all at once
-            assert process.stdout.readline().strip() == "ready", (tmp_path / f"counters-{p}.log").read_text()[-3000:]
-        start_file.touch()
-        began = time.monotonic()
-        outcomes = []
-        for p, process in enumerate(processes):
-            out, _ = process.communicate(timeout=300)
-            assert process.returncode == 0, (tmp_path / f"counters-{p}.log").read_text()[-3000:]
-            outcomes += json.loads(out.strip().splitlines()[-1])
+        try:
+            for p, process in enumerate(processes):  # every process has its threads waiting: release them all at once
+                assert process.stdout.readline().strip() == "ready", (tmp_path / f"counters-{p}.log").read_text()[-3000:]
+            start_file.touch()
+            began = time.monotonic()
+            outcomes = []
+            for p, process in enumerate(processes):
+                out, _ = process.communicate(timeout=300)
+                assert process.returncode == 0, (tmp_path / f"counters-{p}.log").read_text()[-3000:]
+                outcomes += json.loads(out.strip().splitlines()[-1])
+        finally:  # a failed start must not leave the other processes waiting for ever
+            for process in processes:
+                if process.poll() is None:
+                    process.kill()
+                    process.wait()
         print(f"{N} counters in {PROCESSES} processes × {len(lanes) // PROCESSES} threads: {time.monotonic() - began:.1f} s")
 
         crashed = [o for o in outcomes if "crashed" in o]
