@@ -210,3 +210,34 @@ def close_interrupted(job, *, reason: str, report: dict, running: str, failed: s
     cache.delete(locked.progress_key)
     return locked
 
+
+def run_import(job, work, *, statuses, worker, task_id: str = "", file_error: type[Exception], as_dict=dict,
+               crash_report: dict):
+    """The worker side shared by the imports: mark `job` running on `worker`, call
+    `work(handle, progress, on_written)` on its file, record the outcome. `on_written(report)` runs
+    inside the import's write transaction, so the rows and the job's success commit together; a
+    `file_error` (the file's own faults, carrying `.report`) fails the job; anything else fails it with
+    its message and is raised again for the task queue."""
+    from django.core.cache import cache
+
+    jobs = type(job).objects.filter(pk=job.pk)
+    jobs.update(status=statuses.RUNNING, started_at=timezone.now(), worker=str(worker), task_id=str(task_id or ""))
+
+    def progress(phase: str, done: int, total: int) -> None:
+        cache.set(job.progress_key, {"phase": phase, "done": done, "total": total}, 3600)
+
+    def succeeded(report) -> None:
+        jobs.update(status=statuses.SUCCEEDED, report=as_dict(report), finished_at=timezone.now())
+
+    try:
+        with job.file.open("rb") as handle:
+            work(handle, progress, succeeded)
+    except file_error as exc:
+        jobs.update(status=statuses.FAILED, report=as_dict(exc.report), finished_at=timezone.now())
+    except Exception as exc:  # the job must end in a state the user can read, whatever happened
+        jobs.update(status=statuses.FAILED, finished_at=timezone.now(), report={"summary": f"导入失败：{exc}", **crash_report})
+        raise
+    cache.delete(job.progress_key)
+    job.refresh_from_db()
+    return job
+

@@ -8,7 +8,6 @@ appends its entry in one transaction; the database refuses a negative balance or
 import secrets
 from datetime import date
 
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -17,7 +16,7 @@ from qiancun.accounts.permissions import Perm, ensure_can
 from qiancun.core.audit import diff, record_audit, snapshot
 from qiancun.core.errors import DomainError, ErrorCode, ValidationFailed
 from qiancun.core.images import check_image
-from qiancun.core.jobs import close_interrupted, this_process
+from qiancun.core.jobs import close_interrupted, run_import, this_process
 from qiancun.core.models import AuditAction
 from qiancun.regions.choices import RegionLevel
 from qiancun.regions.models import Region
@@ -294,16 +293,21 @@ def do_add_criterion(county: Region, *, acting_user, name: str, max_score: int, 
     return criterion
 
 
+def _set_active(obj, active: bool, acting_user):
+    """Retire or bring back a criterion or rule (its history keeps it), audited; callers check the right."""
+    before = snapshot(obj, ["is_active"])
+    obj.is_active = bool(active)
+    obj.save(update_fields=["is_active"])
+    record_audit(AuditAction.UPDATE, acting_user=acting_user, obj=obj, changes=diff(before, snapshot(obj, ["is_active"])))
+    return obj
+
+
 @transaction.atomic
 def do_set_criterion_active(criterion: RatingCriterion, *, acting_user, active: bool) -> RatingCriterion:
     """The county retires a criterion (earlier ratings keep their scores) or brings it back."""
     ensure_can(acting_user, Perm.RATING_CRITERIA_MANAGE)
     _in_scope(RatingCriterion, criterion, acting_user, "评分项")
-    before = snapshot(criterion, ["is_active"])
-    criterion.is_active = bool(active)
-    criterion.save(update_fields=["is_active"])
-    record_audit(AuditAction.UPDATE, acting_user=acting_user, obj=criterion, changes=diff(before, snapshot(criterion, ["is_active"])))
-    return criterion
+    return _set_active(criterion, active, acting_user)
 
 
 def criteria_for(village_code: str):
@@ -396,11 +400,7 @@ def do_set_rule_active(rule: PointsRule, *, acting_user, active: bool) -> Points
     """The village committee retires a deed or brings it back."""
     ensure_can(acting_user, Perm.POINTS_APPROVE)
     _in_scope(PointsRule, rule, acting_user, "积分规则")
-    before = snapshot(rule, ["is_active"])
-    rule.is_active = bool(active)
-    rule.save(update_fields=["is_active"])
-    record_audit(AuditAction.UPDATE, acting_user=acting_user, obj=rule, changes=diff(before, snapshot(rule, ["is_active"])))
-    return rule
+    return _set_active(rule, active, acting_user)
 
 
 def _post(household: Household, points: int, *, kind: str, reason: str, key: str, acting_user,
@@ -811,26 +811,8 @@ def run_household_import_job(job: HouseholdImport, *, task_id: str = "") -> Hous
     """
     from .excel import HouseholdFileError, import_households
 
-    HouseholdImport.objects.filter(pk=job.pk).update(
-        status=ImportStatus.RUNNING, started_at=timezone.now(), worker=str(this_process()), task_id=str(task_id or "")
-    )
+    def work(handle, progress, on_written):
+        import_households(handle, job.village, mode=job.mode, acting_user=job.created_by, progress=progress, on_written=on_written)
 
-    def progress(phase: str, done: int, total: int) -> None:
-        cache.set(job.progress_key, {"phase": phase, "done": done, "total": total}, 3600)
-
-    def succeeded(report: dict) -> None:
-        HouseholdImport.objects.filter(pk=job.pk).update(status=ImportStatus.SUCCEEDED, report=report, finished_at=timezone.now())
-
-    try:
-        with job.file.open("rb") as handle:
-            import_households(handle, job.village, mode=job.mode, acting_user=job.created_by, progress=progress, on_written=succeeded)
-    except HouseholdFileError as exc:
-        HouseholdImport.objects.filter(pk=job.pk).update(status=ImportStatus.FAILED, report=exc.report, finished_at=timezone.now())
-    except Exception as exc:  # the job must end in a state the user can read
-        HouseholdImport.objects.filter(pk=job.pk).update(
-            status=ImportStatus.FAILED, finished_at=timezone.now(),
-            report={"summary": f"导入失败：{exc}", "errors": [], "added": 0, "unchanged": 0})
-        raise
-    cache.delete(job.progress_key)
-    job.refresh_from_db()
-    return job
+    return run_import(job, work, statuses=ImportStatus, worker=this_process(), task_id=task_id, file_error=HouseholdFileError,
+                      crash_report={"errors": [], "added": 0, "unchanged": 0})

@@ -3,14 +3,12 @@
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from django.core.cache import cache
 from django.db import transaction
-from django.utils import timezone
 
 from qiancun.accounts.permissions import Perm, ensure_can
 from qiancun.core.audit import diff, record_audit, snapshot
 from qiancun.core.errors import DomainError, ErrorCode, ValidationFailed
-from qiancun.core.jobs import close_interrupted, this_process
+from qiancun.core.jobs import close_interrupted, run_import, this_process
 from qiancun.core.models import AuditAction
 
 from .cache import tree_changed
@@ -160,29 +158,8 @@ def run_region_import_job(job: RegionImport, *, task_id: str = "") -> RegionImpo
     The job notes which process runs it, so `fail_stale_jobs` can close it if that process dies; its
     success commits in the same transaction as the rows.
     """
-    RegionImport.objects.filter(pk=job.pk).update(
-        status=ImportStatus.RUNNING, started_at=timezone.now(), worker=str(this_process()), task_id=str(task_id or "")
-    )
+    def work(handle, progress, on_written):
+        do_import_regions(handle, acting_user=job.created_by, progress=progress, on_written=on_written)
 
-    def progress(phase: str, done: int, total: int) -> None:
-        cache.set(job.progress_key, {"phase": phase, "done": done, "total": total}, 3600)
-
-    def succeeded(report: ImportReport) -> None:
-        RegionImport.objects.filter(pk=job.pk).update(
-            status=ImportStatus.SUCCEEDED, report=report.as_dict(), finished_at=timezone.now()
-        )
-
-    try:
-        with job.file.open("rb") as handle:
-            do_import_regions(handle, acting_user=job.created_by, progress=progress, on_written=succeeded)
-    except RegionFileError as exc:
-        RegionImport.objects.filter(pk=job.pk).update(
-            status=ImportStatus.FAILED, report=exc.report.as_dict(), finished_at=timezone.now()
-        )
-    except Exception as exc:  # the job must end in a state the user can read, whatever happened
-        payload = {"summary": f"导入失败：{exc}", "errors": [], "error_count": 1}
-        RegionImport.objects.filter(pk=job.pk).update(status=ImportStatus.FAILED, report=payload, finished_at=timezone.now())
-        raise
-    cache.delete(job.progress_key)
-    job.refresh_from_db()
-    return job
+    return run_import(job, work, statuses=ImportStatus, worker=this_process(), task_id=task_id, file_error=RegionFileError,
+                      as_dict=lambda report: report.as_dict(), crash_report={"errors": [], "error_count": 1})
