@@ -14,14 +14,15 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.db import connection
 from django.db.models import Q
 from django.http import FileResponse
 
 from qiancun.accounts.permissions import Perm, ensure_can
 from qiancun.core.audit import record_audit
+from qiancun.core.bulk import fetch_rows
 from qiancun.core.errors import DomainError, ErrorCode
 from qiancun.core.models import AuditAction
+from qiancun.core.scoping import prefix_q
 from qiancun.core.xlsx_stream import StreamingXlsxWriter
 from qiancun.regions.choices import RegionLevel
 from qiancun.regions.models import Region
@@ -46,7 +47,7 @@ class HouseholdExport:
 
 def _names(region: Region) -> dict[str, str]:
     """Names of the cities, counties and townships the rows will need, in one query."""
-    wanted = Q(code__startswith=region.code, level__in=[RegionLevel.CITY, RegionLevel.COUNTY, RegionLevel.TOWNSHIP])
+    wanted = prefix_q("code", region.code) & Q(level__in=[RegionLevel.CITY, RegionLevel.COUNTY, RegionLevel.TOWNSHIP])
     return dict(Region.objects.filter(wanted | Q(code__in=region.ancestor_codes + [region.code])).values_list("code", "name"))
 
 
@@ -60,16 +61,10 @@ def household_rows(region: Region, user):
         .values_list("village_id", "village__name", "number", "members__name", "members__relation",
                      "members__id_masked", "members__phone_masked", "address", "group__name", "account__balance")
     )
-    # The ORM builds the scoped statement; the rows are fetched from a (server-side, on PostgreSQL) cursor
-    # directly, because Django's per-value converters would cost more than the query on 1.7M rows.
-    statement, params = rows.query.sql_with_params()
-    with connection.chunked_cursor() as cursor:
-        cursor.execute(statement, params)
-        while chunk := cursor.fetchmany(CHUNK):
-            for (village, village_name, number, name, relation, id_masked, phone_masked, address, group, balance) in chunk:
-                yield [names.get(village[:4], ""), names.get(village[:6], ""), names.get(village[:9], ""), village_name, village,
-                       number, name or "", _RELATIONS.get(relation, relation or ""), id_masked or "", phone_masked or "", address,
-                       group or "", balance or 0]
+    for (village, village_name, number, name, relation, id_masked, phone_masked, address, group, balance) in fetch_rows(rows, CHUNK):
+        yield [names.get(village[:4], ""), names.get(village[:6], ""), names.get(village[:9], ""), village_name, village,
+               number, name or "", _RELATIONS.get(relation, relation or ""), id_masked or "", phone_masked or "", address,
+               group or "", balance or 0]
 
 
 def write_households(region: Region, user, file) -> tuple[int, int]:

@@ -2,9 +2,10 @@
 
 import json
 
-from django.db import connection
 from django.db.models import Count, FloatField, Q
 from django.db.models.functions import Cast
+
+from qiancun.core.bulk import fetch_rows
 
 from .choices import LEVEL_ORDER, RegionLevel
 from .models import Region
@@ -89,17 +90,12 @@ def village_geojson(user, campaign=None) -> bytes:
         .annotate(lon=Cast("longitude", FloatField()), lat=Cast("latitude", FloatField()))
         .values_list("code", "name", "village_type", "is_key_border", "is_poverty_alleviated", "lon", "lat")
     )
-    # The ORM builds the statement (scope included); the rows are read from the cursor directly, because
-    # Django's per-value converters cost three times the query itself on 11,860 rows.
-    statement, params = rows.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        found = cursor.fetchall()
+    # Rows straight from the cursor: Django's per-value converters cost three times the query on 11,860 rows.
     features = [
         {"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
          "properties": {"code": code, "name": name, "type": village_type, "key_border": bool(key_border), "poverty": bool(poverty),
                         "status": statuses.get(code)}}
-        for code, name, village_type, key_border, poverty, lon, lat in found
+        for code, name, village_type, key_border, poverty, lon, lat in fetch_rows(rows)
     ]
     collection = {
         "type": "FeatureCollection",
