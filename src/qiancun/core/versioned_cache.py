@@ -44,3 +44,14 @@ def key(name: str, *parts) -> str:
     """The cache key of one result as of now: the version, then a digest of what selects it."""
     digest = hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).hexdigest()[:32]
     return f"{name}:{version(name)}:{digest}"
+
+
+def get_or_compute(name: str, parts: tuple, compute):
+    """The result selected by `parts` as of the current version of `name`, computed once."""
+    cache_key = key(name, *parts)
+    found = cache.get(cache_key)
+    if found is None:
+        found = compute()
+        cache.set(cache_key, found, TIMEOUT)
+    return found
+

@@ -1,6 +1,5 @@
 """Read helpers for acceptance: the circular, the province dashboard, coverage of a page of rounds."""
 
-from django.core.cache import cache
 from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Substr
 from django.http import Http404
@@ -135,12 +134,8 @@ def dashboard(campaign, region: Region, user, today=None) -> dict:
     enrollment, inspection round, inspection record or problem moves it on (inspections/signals.py), so
     a cached dashboard is never older than the last write, and the province's opens from the cache."""
     today = today or timezone.localdate()
-    key = versioned_cache.key(DASHBOARD_CACHE, campaign.pk, region.code, user.scope_code, today)
-    found = cache.get(key)
-    if found is None:
-        found = _dashboard(campaign, region, user, today)
-        cache.set(key, found, versioned_cache.TIMEOUT)
-    return found
+    return versioned_cache.get_or_compute(DASHBOARD_CACHE, (campaign.pk, region.code, user.scope_code, today),
+                                          lambda: _dashboard(campaign, region, user, today))
 
 
 def _dashboard(campaign, region: Region, user, today) -> dict:

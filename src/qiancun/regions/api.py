@@ -15,7 +15,7 @@ from qiancun.core.api_base import ERRORS
 
 from . import actions, queries
 from .choices import RegionLevel, VillageType
-from .cache import TIMEOUT, page_key
+from .cache import cached_page
 from .models import Region, RegionImport
 
 router = Router(tags=["行政区划"])
@@ -86,11 +86,9 @@ _PAGE = TypeAdapter(RegionPageOut)
 def list_regions(request, filters: Query[RegionFilters]):
     """The tree changes rarely and is read constantly: each page is cached under the tree's version
     (regions/cache.py), per scope and filters, so a page is never older than the last write."""
-    scope = request.auth.scope_code
     page = filters.page
-    key = page_key(scope, filters.level or "", filters.parent or "", filters.q or "", page)
-    body = cache.get(key)
-    if body is None:
+
+    def compute() -> bytes:
         regions = Region.objects.for_user(request.auth)
         if filters.level:
             regions = regions.filter(level=filters.level)
@@ -103,8 +101,9 @@ def list_regions(request, filters: Query[RegionFilters]):
             # Plain rows: validating 100 dicts costs a fraction of reading 100 model instances.
             regions = regions.order_by("code")
             rows, count = list(regions.values(*LIST_FIELDS)[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]), regions.count()
-        body = _PAGE.dump_json(RegionPageOut(items=rows, count=count))
-        cache.set(key, body, TIMEOUT)
+        return _PAGE.dump_json(RegionPageOut(items=rows, count=count))
+
+    body = cached_page((request.auth.scope_code, filters.level or "", filters.parent or "", filters.q or "", page), compute)
     return HttpResponse(body, content_type="application/json; charset=utf-8")
 
 

@@ -3,7 +3,6 @@
 to the tree moves on (core/versioned_cache.py), so a cached page is never older than the last write."""
 
 from qiancun.core import versioned_cache
-from qiancun.core.versioned_cache import TIMEOUT  # noqa: F401  (re-exported for the API)
 
 NAME = "regions-tree"
 
@@ -13,5 +12,6 @@ def tree_changed() -> None:
     versioned_cache.changed(NAME)
 
 
-def page_key(*parts) -> str:
-    return versioned_cache.key(NAME, *parts)
+def cached_page(parts: tuple, compute):
+    """A page of the tree selected by `parts` (scope and filters), computed once per tree version."""
+    return versioned_cache.get_or_compute(NAME, parts, compute)
