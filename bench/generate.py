@@ -369,7 +369,7 @@ def _village(code, w, ids, pd, criteria, county_serial, used_hashes, households,
     goods = []
     for name, unit, price in GOODS:
         pk = ids.take(Goods)
-        goods.append([pk, name, price, 0])  # id, name, price, running stock
+        goods.append((pk, name, price))
     heads = {}
     for n in range(count):
         hh = household_ids + n
@@ -414,7 +414,6 @@ def _village(code, w, ids, pd, criteria, county_serial, used_hashes, households,
     for day in restock_days:
         for item in goods:
             quantity = rng.randint(15, 35) * max(1, count // 100)
-            item[3] += quantity
             stock_events.append((day, item, quantity))
     # Postings of all households interleaved by day, so stock is spent in time order.
     events = []
@@ -423,18 +422,20 @@ def _village(code, w, ids, pd, criteria, county_serial, used_hashes, households,
             events.append((day, n))
     events.sort()
     stock = {item[0]: 0 for item in goods}
-    restocks = iter(sorted(stock_events, key=lambda e: e[0]))
-    pending = next(restocks, None)
-    balance = [0] * count
-    seq = [0] * count
-    for day, n in events:
-        while pending is not None and pending[0] <= day:
-            _, item, quantity = pending
+    restocks = sorted(stock_events, key=lambda e: e[0])
+
+    def restock_until(day: float) -> None:
+        while restocks and restocks[0][0] <= day:
+            when, item, quantity = restocks.pop(0)
             stock[item[0]] += quantity
             w.add(StockMove, ("id", "village_id", "goods_id", "kind", "quantity", "donor_name", "donor_kind", "note", "created_at"),
                   (ids.take(StockMove), code, item[0], StockKind.PURCHASE, quantity, "", "", "季度采购",
-                   w.ts(_when(months[0] + timedelta(days=pending[0]), rng))))
-            pending = next(restocks, None)
+                   w.ts(_when(months[0] + timedelta(days=when), rng))))
+
+    balance = [0] * count
+    seq = [0] * count
+    for day, n in events:
+        restock_until(day)
         hh = household_ids + n
         when = _when(months[0] + timedelta(days=day), rng)
         rule_id, rule_name, points = rng.choice(rules)
@@ -448,7 +449,7 @@ def _village(code, w, ids, pd, criteria, county_serial, used_hashes, households,
         if seq[n] % REDEEM_EVERY == 0:
             affordable = [item for item in goods if item[2] <= balance[n] and stock[item[0]] > 0]
             if affordable:
-                goods_id, goods_name, price, _ = rng.choice(affordable)
+                goods_id, goods_name, price = rng.choice(affordable)
                 stock[goods_id] -= 1
                 balance[n] -= price
                 at = when + timedelta(minutes=30)
@@ -465,14 +466,8 @@ def _village(code, w, ids, pd, criteria, county_serial, used_hashes, households,
                                     "idempotency_key", "created_at"),
                       (ids.take(LedgerEntry), code, hh, EntryKind.REDEMPTION, -price, balance[n], f"兑换 {goods_name}×1", redemption,
                        f"redemption:{key}", w.ts(at)))
-    while pending is not None:  # restocks after the last posting
-        _, item, quantity = pending
-        stock[item[0]] += quantity
-        w.add(StockMove, ("id", "village_id", "goods_id", "kind", "quantity", "donor_name", "donor_kind", "note", "created_at"),
-              (ids.take(StockMove), code, item[0], StockKind.PURCHASE, quantity, "", "", "季度采购",
-               w.ts(_when(months[0] + timedelta(days=pending[0]), rng))))
-        pending = next(restocks, None)
-    for pk, name, price, _ in goods:
+    restock_until(float("inf"))  # the restocks after the last posting
+    for pk, name, price in goods:
         unit = next(u for g, u, _ in GOODS if g == name)
         w.add(Goods, ("id", "village_id", "name", "unit", "price_points", "stock", "is_active"), (pk, code, name, unit, price, stock[pk], w.flag(True)))
     now = w.ts(_when(date(*LAST_MONTH, 28), rng))
