@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 
+from .choices import ImportStatus
 from .scoping import ScopedQuerySet
 
 
@@ -109,3 +110,32 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise RuntimeError("审计日志不能删除")
+
+
+# ------------------------------------------------------------------ background import jobs
+
+
+class ImportJob(models.Model):
+    """What every uploaded file loaded by a background job records (region and household imports):
+    who sent it, its state and report, the worker process running it (core.jobs, so a job whose
+    process died is closed by `manage.py fail_stale_jobs`) and the job it reruns. Each import adds its
+    file field (its own folder) and what it needs."""
+
+    original_name = models.CharField("文件名", max_length=200)
+    status = models.CharField("状态", max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="发起人", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("提交时间", auto_now_add=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+    report = models.JSONField("结果", default=dict, blank=True)
+    worker = models.CharField("执行进程", max_length=300, blank=True, default="")
+    task_id = models.CharField("任务编号", max_length=64, blank=True, default="")
+    rerun_of = models.ForeignKey(
+        "self", verbose_name="重新运行自", null=True, blank=True, on_delete=models.SET_NULL, related_name="reruns"
+    )
+
+    class Meta:
+        abstract = True
+

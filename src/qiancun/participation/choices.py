@@ -1,5 +1,7 @@
 from django.db import models
 
+from qiancun.core.choices import ImportStatus  # noqa: F401  (shared by every import job)
+
 
 class Relation(models.TextChoices):
     HEAD = "head", "户主"
@@ -51,9 +53,3 @@ class ImportMode(models.TextChoices):
     ALL_OR_NOTHING = "all_or_nothing", "全部正确才导入"
     GOOD_ROWS = "good_rows", "只导入正确的行"
 
-
-class ImportStatus(models.TextChoices):
-    QUEUED = "queued", "排队中"
-    RUNNING = "running", "进行中"
-    SUCCEEDED = "succeeded", "已完成"
-    FAILED = "failed", "失败"

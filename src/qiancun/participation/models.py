@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from qiancun.core.models import ImportJob
 from qiancun.core.scoping import ScopedQuerySet
 
 from . import personal_data
@@ -430,25 +431,11 @@ class FarmerLink(VillageScoped):
         return f"{self.household} 的访问链接"
 
 
-class HouseholdImport(VillageScoped):
+class HouseholdImport(VillageScoped, ImportJob):
     """An Excel of households uploaded for a village, loaded by a background job."""
 
     file = models.FileField("文件", upload_to="imports/households/%Y/%m/")
-    original_name = models.CharField("文件名", max_length=200)
     mode = models.CharField("导入方式", max_length=16, choices=ImportMode.choices, default=ImportMode.ALL_OR_NOTHING)
-    status = models.CharField("状态", max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
-    created_by = models.ForeignKey(USER, verbose_name="发起人", null=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField("提交时间", auto_now_add=True)
-    started_at = models.DateTimeField("开始时间", null=True, blank=True)
-    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
-    report = models.JSONField("结果", default=dict, blank=True)
-    # Which worker process runs it (core.jobs.WorkerProcess) and its django-tasks result: a job whose
-    # process died is found and closed by `manage.py fail_stale_jobs`.
-    worker = models.CharField("执行进程", max_length=300, blank=True, default="")
-    task_id = models.CharField("任务编号", max_length=64, blank=True, default="")
-    rerun_of = models.ForeignKey(
-        "self", verbose_name="重新运行自", null=True, blank=True, on_delete=models.SET_NULL, related_name="reruns"
-    )
 
     class Meta:
         verbose_name = "农户导入"

@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from qiancun.core.choices import ImportStatus  # noqa: F401  (shared by every import job)
+from qiancun.core.models import ImportJob
 from qiancun.core.scoping import ScopedQuerySet
 
 from .choices import RegionLevel, VillageType
@@ -70,33 +72,10 @@ class Region(models.Model):
         return [self.code[:n] for n in CODE_LENGTH.values() if n < len(self.code)]
 
 
-class ImportStatus(models.TextChoices):
-    QUEUED = "queued", "排队中"
-    RUNNING = "running", "进行中"
-    SUCCEEDED = "succeeded", "已完成"
-    FAILED = "failed", "失败"
-
-
-class RegionImport(models.Model):
+class RegionImport(ImportJob):
     """A division file uploaded in the browser or API, loaded by a background job."""
 
     file = models.FileField("文件", upload_to="imports/regions/%Y/%m/")
-    original_name = models.CharField("文件名", max_length=200)
-    status = models.CharField("状态", max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
-    created_by = models.ForeignKey(
-        "accounts.User", verbose_name="发起人", null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField("提交时间", auto_now_add=True)
-    started_at = models.DateTimeField("开始时间", null=True, blank=True)
-    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
-    report = models.JSONField("结果", default=dict, blank=True)
-    # Which worker process runs it (core.jobs.WorkerProcess) and its django-tasks result: a job whose
-    # process died is found and closed by `manage.py fail_stale_jobs`.
-    worker = models.CharField("执行进程", max_length=300, blank=True, default="")
-    task_id = models.CharField("任务编号", max_length=64, blank=True, default="")
-    rerun_of = models.ForeignKey(
-        "self", verbose_name="重新运行自", null=True, blank=True, on_delete=models.SET_NULL, related_name="reruns"
-    )
 
     class Meta:
         verbose_name = "区划导入"
