@@ -470,6 +470,25 @@ def rankings(request, code: str):
 # ------------------------------------------------------------------ love supermarket
 
 
+def _post_one_of(request, perm, forms: dict) -> bool:
+    """A page with two forms told apart by their `form` field (a parent and its child, e.g. goods and
+    stock in): on POST check the right, run the chosen form's action. True when it was saved."""
+    if request.method != "POST":
+        return False
+    if not can(request.user, perm):
+        raise PermissionDenied
+    form, apply = forms.get(request.POST.get("form"), (None, None))
+    if form is None or not form.is_valid():
+        return False
+    try:
+        apply(dict(form.cleaned_data))
+    except DomainError as exc:
+        add_domain_error(form, exc)
+        return False
+    messages.success(request, "已保存")
+    return True
+
+
 @requires(Perm.HOUSEHOLD_VIEW)
 @require_http_methods(["GET", "POST"])
 def shop(request, code: str):
@@ -478,23 +497,13 @@ def shop(request, code: str):
     which = request.POST.get("form")
     goods_form = GoodsForm(request.POST if which == "goods" else None)
     stock_form = StockForm(request.POST if which == "stock" else None, goods=goods_list)
-    if request.method == "POST":
-        if not can(request.user, Perm.SHOP_OPERATE):
-            raise PermissionDenied
-        form = goods_form if which == "goods" else stock_form
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                if which == "goods":
-                    actions.do_create_goods(region, acting_user=request.user, **data)
-                else:
-                    item = get_object_or_404(goods_list, pk=data.pop("goods"))
-                    actions.do_stock_in(item, acting_user=request.user, **data)
-            except DomainError as exc:
-                add_domain_error(form, exc)
-            else:
-                messages.success(request, "已保存")
-                return redirect("participation:shop", code=code)
+    done = _post_one_of(request, Perm.SHOP_OPERATE, {
+        "goods": (goods_form, lambda data: actions.do_create_goods(region, acting_user=request.user, **data)),
+        "stock": (stock_form, lambda data: actions.do_stock_in(get_object_or_404(goods_list, pk=data.pop("goods")),
+                                                                acting_user=request.user, **data)),
+    })
+    if done:
+        return redirect("participation:shop", code=code)
     return render(request, "participation/shop.html", _ctx(
         request, region, "shop", goods=goods_list, goods_form=goods_form, stock_form=stock_form,
         redemptions=Redemption.objects.filter(village=region).select_related("household")[:20]))
@@ -553,24 +562,13 @@ def venues(request, code: str):
     which = request.POST.get("form")
     venue_form = VenueForm(request.POST if which == "venue" else None)
     activity_form = ActivityForm(request.POST if which == "activity" else None, request.FILES if which == "activity" else None, venues=venue_list)
-    if request.method == "POST":
-        if not can(request.user, Perm.VENUE_RECORD):
-            raise PermissionDenied
-        form = venue_form if which == "venue" else activity_form
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                if which == "venue":
-                    actions.do_create_venue(region, acting_user=request.user, **data)
-                else:
-                    venue = get_object_or_404(venue_list, pk=data.pop("venue"))
-                    actions.do_record_activity(venue, acting_user=request.user, **data)
-            except DomainError as exc:
-                add_domain_error(form, exc)
-            else:
-                messages.success(request, "已保存")
-                return redirect("participation:venues", code=code)
-
+    done = _post_one_of(request, Perm.VENUE_RECORD, {
+        "venue": (venue_form, lambda data: actions.do_create_venue(region, acting_user=request.user, **data)),
+        "activity": (activity_form, lambda data: actions.do_record_activity(get_object_or_404(venue_list, pk=data.pop("venue")),
+                                                                            acting_user=request.user, **data)),
+    })
+    if done:
+        return redirect("participation:venues", code=code)
     return render(request, "participation/venues.html", _ctx(
         request, region, "venues", venues=queries.venue_summary(code), venue_form=venue_form, activity_form=activity_form,
         activities=VenueActivity.objects.filter(village=region).select_related("venue")[:30]))
