@@ -1,6 +1,7 @@
 """What every API router shares: authentication, the error shape, paging."""
 
 from datetime import timedelta
+from functools import lru_cache
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db import DataError, connection
@@ -46,6 +47,7 @@ class ApiTokenAuth(HttpBearer):
         return found
 
 
+@lru_cache(maxsize=1)
 def _token_sql() -> str:
     from qiancun.accounts.models import ApiToken, User
 
