@@ -9,7 +9,7 @@ export QIANCUN_VAR_DIR ?= $(CURDIR)/var
 # PostgreSQL used by `make test` when it answers (CI starts it; see .ci/run).
 TEST_POSTGRES_URL ?= postgres://qiancun:qiancun@127.0.0.1:5432/qiancun
 
-.PHONY: install demo serve test test-long test-sqlite test-postgres lock clean bench-data bench bench-clean
+.PHONY: install demo serve lint test test-long test-sqlite test-postgres lock clean bench-data bench bench-clean
 
 $(VENV)/.installed: requirements/base.lock requirements/dev.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -37,7 +37,10 @@ demo: install
 	  DJANGO_SETTINGS_MODULE=qiancun.settings.demo $(VENV)/bin/gunicorn --chdir src qiancun.wsgi:application \
 	    --bind $(HOST):$(PORT) --workers 2 --access-logfile - --log-level warning
 
-test: install
+lint: install
+	$(VENV)/bin/ruff check src tests bench
+
+test: install lint
 	$(MAKE) --no-print-directory test-sqlite
 	@if $(PY) scripts/postgres_available.py "$(TEST_POSTGRES_URL)"; then \
 	  $(MAKE) --no-print-directory test-postgres; \

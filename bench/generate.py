@@ -28,7 +28,8 @@ import math
 import random
 import sys
 import time
-from datetime import date, datetime, timedelta, timezone as dt_timezone
+from datetime import UTC, date, datetime, timedelta
+from datetime import timezone as dt_timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,7 +81,7 @@ class Writer:
 
     def ts(self, value: datetime) -> str:
         """A timestamp as the column stores it: UTC text (naive on SQLite, as Django writes it)."""
-        text = value.astimezone(dt_timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+        text = value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
         return text + "+00" if self.postgres else text
 
     def flag(self, value: bool):
@@ -295,8 +296,19 @@ def participation(village_limit: int | None = None, households: tuple[int, int] 
     from qiancun.campaigns.models import Enrollment
     from qiancun.participation import personal_data as pd
     from qiancun.participation.models import (
-        Goods, Household, HouseholdGroup, LedgerEntry, Member, PointsAccount, PointsRule, Rating, RatingCriterion, RatingRound,
-        Redemption, RedemptionLine, StockMove,
+        Goods,
+        Household,
+        HouseholdGroup,
+        LedgerEntry,
+        Member,
+        PointsAccount,
+        PointsRule,
+        Rating,
+        RatingCriterion,
+        RatingRound,
+        Redemption,
+        RedemptionLine,
+        StockMove,
     )
 
     models = (HouseholdGroup, Household, Member, PointsAccount, RatingCriterion, RatingRound, Rating, PointsRule, Goods,
@@ -353,8 +365,18 @@ def participation(village_limit: int | None = None, households: tuple[int, int] 
 def _village(code, w, ids, pd, criteria, county_serial, used_hashes, households, months, quarters, span):
     from qiancun.participation.choices import EntryKind, Relation, RoundPeriod, StockKind
     from qiancun.participation.models import (
-        Goods, Household, HouseholdGroup, LedgerEntry, Member, PointsAccount, PointsRule, Rating, RatingRound, Redemption,
-        RedemptionLine, StockMove,
+        Goods,
+        Household,
+        HouseholdGroup,
+        LedgerEntry,
+        Member,
+        PointsAccount,
+        PointsRule,
+        Rating,
+        RatingRound,
+        Redemption,
+        RedemptionLine,
+        StockMove,
     )
 
     rng = random.Random(code)
@@ -367,7 +389,7 @@ def _village(code, w, ids, pd, criteria, county_serial, used_hashes, households,
     for pk, name, points in rules:
         w.add(PointsRule, ("id", "village_id", "name", "points", "is_active"), (pk, code, name, points, w.flag(True)))
     goods = []
-    for name, unit, price in GOODS:
+    for name, _unit, price in GOODS:
         pk = ids.take(Goods)
         goods.append((pk, name, price))
     heads = {}

@@ -31,7 +31,7 @@ def test_a_county_inspector_checks_a_village_on_a_phone_and_a_lost_connection_lo
     phone_page.goto(phone_page.url.split("/accounts")[0].rstrip("/") + f"/inspections/rounds/{round.pk}/")
     phone_page.get_by_role("button", name="开始检查").click()
     indicators = list(campaign.standard.indicators.all())
-    for step, indicator in enumerate(indicators[:3]):
+    for _step, indicator in enumerate(indicators[:3]):
         expect(phone_page.get_by_test_id("indicator-step")).to_contain_text(indicator.title)
         phone_page.get_by_text("达到", exact=True).click()
         if indicator.evidence_required:

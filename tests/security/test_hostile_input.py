@@ -2,7 +2,6 @@
 strings, wrong encodings, spoofed images and path traversal are refused with a Chinese message —
 never a 500, never half-written."""
 
-import io
 from datetime import date
 from pathlib import Path
 

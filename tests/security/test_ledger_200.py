@@ -104,7 +104,7 @@ def test_200_concurrent_redemptions_and_postings_on_one_household_and_one_last_i
             return run
 
         results, errors = _run_threads([lane(jobs[i::lanes]) for i in range(lanes)])
-        for out, errs in results:
+        for _out, errs in results:
             errors += errs
         unexpected = [e for e in errors if not isinstance(e, DomainError)]
         assert not unexpected, unexpected[:3]

@@ -1,6 +1,7 @@
 """Every change to campaigns, quotas, tags, enrollments and shortfall lists."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from datetime import date
 
 from django.db import transaction
@@ -420,8 +421,8 @@ class RowError:
 
 @dataclass
 class NominationImport:
-    created: list = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
+    created: list = dc_field(default_factory=list)
+    errors: list[RowError] = dc_field(default_factory=list)
 
     @property
     def ok(self) -> bool:

@@ -20,7 +20,6 @@ from .choices import EnrollmentStatus, TagKind, Track
 from .models import Campaign, Enrollment, Tag
 
 
-
 def _largest_remainder(total: int, weights: dict[str, int]) -> dict[str, int]:
     """Split `total` in proportion to `weights`, whole numbers that add up exactly."""
     weight_sum = sum(weights.values())

@@ -13,16 +13,24 @@ from qiancun.core.errors import DomainError
 from qiancun.core.forms import add_domain_error
 from qiancun.core.http import safe_next
 from qiancun.core.paging import paginate, sort_queryset
+from qiancun.rectification import queries as rectification_queries
+from qiancun.rectification.models import Problem
 from qiancun.regions.choices import RegionLevel
 from qiancun.regions.models import Region
 from qiancun.regions.queries import breadcrumbs
 
-from qiancun.rectification import queries as rectification_queries
-from qiancun.rectification.models import Problem
-
 from . import actions, excel, queries
 from .choices import EnrollmentStatus, TagKind, Track
-from .forms import CampaignForm, ImportForm, NominateForm, ReasonForm, ShortfallForm, ShortfallStatusForm, TagForm, TagsForm
+from .forms import (
+    CampaignForm,
+    ImportForm,
+    NominateForm,
+    ReasonForm,
+    ShortfallForm,
+    ShortfallStatusForm,
+    TagForm,
+    TagsForm,
+)
 from .lifecycle import allowed_steps
 from .models import Campaign, Enrollment, ShortfallItem, Tag
 

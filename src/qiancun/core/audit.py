@@ -15,7 +15,7 @@ class RequestInfo:
 
 
 # Set by AuditContextMiddleware for the duration of a request; empty for commands and jobs.
-current_request_info: ContextVar[RequestInfo] = ContextVar("current_request_info", default=RequestInfo())
+current_request_info: ContextVar[RequestInfo] = ContextVar("current_request_info", default=RequestInfo())  # noqa: B039 (frozen, never mutated)
 
 
 def _plain(value):

@@ -17,6 +17,7 @@ from qiancun.campaigns.lifecycle import Step
 from qiancun.campaigns.models import Campaign, Enrollment
 from qiancun.core.audit import record_audit
 from qiancun.core.errors import DomainError, ErrorCode, PermissionDeniedError, ValidationFailed
+from qiancun.core.images import check_image
 from qiancun.core.models import AuditAction
 from qiancun.regions.choices import RegionLevel
 from qiancun.regions.models import Region
@@ -24,11 +25,26 @@ from qiancun.standards import computations, rules
 from qiancun.standards.actions import do_freeze_standard
 from qiancun.standards.choices import JudgedBy, Verdict
 
-from qiancun.core.images import check_image
-
 from . import draws
-from .choices import ACCEPTANCE_KINDS, ROUND_LEVEL, VISIT_KINDS, DrawStatus, RecordStatus, RevocationStatus, RoundKind, RoundStatus
-from .models import CrossAssignment, Draw, EvidencePhoto, IndicatorVerdict, InspectionRecord, InspectionRound, Revocation
+from .choices import (
+    ACCEPTANCE_KINDS,
+    ROUND_LEVEL,
+    VISIT_KINDS,
+    DrawStatus,
+    RecordStatus,
+    RevocationStatus,
+    RoundKind,
+    RoundStatus,
+)
+from .models import (
+    CrossAssignment,
+    Draw,
+    EvidencePhoto,
+    IndicatorVerdict,
+    InspectionRecord,
+    InspectionRound,
+    Revocation,
+)
 
 SAMPLED_KINDS = {RoundKind.RE_CHECK, RoundKind.SPOT_CHECK}
 CONFIRMED = [EnrollmentStatus.CREATING, EnrollmentStatus.SELF_CHECKED, EnrollmentStatus.RE_CHECKED,

@@ -23,11 +23,35 @@ from qiancun.regions.models import Region
 
 from . import personal_data as pd
 from .choices import (
-    DonorKind, EntryKind, ImportMode, ImportStatus, ProposalStatus, Relation, RoundPeriod, StockKind, VenueKind,
+    DonorKind,
+    EntryKind,
+    ImportMode,
+    ImportStatus,
+    ProposalStatus,
+    Relation,
+    RoundPeriod,
+    StockKind,
+    VenueKind,
 )
 from .models import (
-    FarmerLink, Goods, Household, HouseholdGroup, HouseholdImport, LedgerEntry, Member, PointsAccount, PointsProposal,
-    PointsRule, Rating, RatingCriterion, RatingRound, Redemption, RedemptionLine, StockMove, Venue, VenueActivity,
+    FarmerLink,
+    Goods,
+    Household,
+    HouseholdGroup,
+    HouseholdImport,
+    LedgerEntry,
+    Member,
+    PointsAccount,
+    PointsProposal,
+    PointsRule,
+    Rating,
+    RatingCriterion,
+    RatingRound,
+    Redemption,
+    RedemptionLine,
+    StockMove,
+    Venue,
+    VenueActivity,
 )
 
 UNMASK = "unmask"  # audit action: personal data shown in clear

@@ -20,8 +20,18 @@ from qiancun.regions.models import Region
 from . import actions, excel, queries
 from .choices import DonorKind, ImportMode, ImportStatus, ProposalStatus, Relation, RoundPeriod, StockKind, VenueKind
 from .models import (
-    FarmerLink, Goods, Household, HouseholdGroup, HouseholdImport, LedgerEntry, Member, PointsProposal, PointsRule,
-    RatingCriterion, RatingRound, Venue,
+    FarmerLink,
+    Goods,
+    Household,
+    HouseholdGroup,
+    HouseholdImport,
+    LedgerEntry,
+    Member,
+    PointsProposal,
+    PointsRule,
+    RatingCriterion,
+    RatingRound,
+    Venue,
 )
 
 router = Router(tags=["农民参与"])

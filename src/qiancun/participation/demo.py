@@ -22,8 +22,22 @@ from qiancun.regions.models import Region
 from . import personal_data as pd
 from .choices import DonorKind, EntryKind, ProposalStatus, Relation, RoundPeriod, StockKind, VenueKind
 from .models import (
-    Goods, Household, HouseholdGroup, LedgerEntry, Member, PointsAccount, PointsProposal, PointsRule, Rating, RatingCriterion,
-    RatingRound, Redemption, RedemptionLine, StockMove, Venue, VenueActivity,
+    Goods,
+    Household,
+    HouseholdGroup,
+    LedgerEntry,
+    Member,
+    PointsAccount,
+    PointsProposal,
+    PointsRule,
+    Rating,
+    RatingCriterion,
+    RatingRound,
+    Redemption,
+    RedemptionLine,
+    StockMove,
+    Venue,
+    VenueActivity,
 )
 
 VILLAGES = 24

@@ -14,7 +14,14 @@ from qiancun.core.scoping import ScopedQuerySet
 
 from . import personal_data
 from .choices import (
-    DonorKind, EntryKind, ImportMode, ImportStatus, ProposalStatus, Relation, RoundPeriod, StockKind, VenueKind,
+    DonorKind,
+    EntryKind,
+    ImportMode,
+    ProposalStatus,
+    Relation,
+    RoundPeriod,
+    StockKind,
+    VenueKind,
 )
 
 USER = settings.AUTH_USER_MODEL

@@ -10,7 +10,17 @@ from qiancun.regions.models import Region
 
 from .choices import EntryKind, StockKind
 from .models import (
-    Goods, Household, HouseholdGroup, LedgerEntry, PointsAccount, Rating, RatingRound, Redemption, StockMove, Venue, VenueActivity,
+    Goods,
+    Household,
+    HouseholdGroup,
+    LedgerEntry,
+    PointsAccount,
+    Rating,
+    RatingRound,
+    Redemption,
+    StockMove,
+    Venue,
+    VenueActivity,
 )
 
 ACTIVE_DAYS = 90

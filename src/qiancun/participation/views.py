@@ -26,12 +26,34 @@ from qiancun.regions.queries import breadcrumbs
 from . import actions, excel, queries
 from .choices import EntryKind, ProposalStatus, Relation
 from .forms import (
-    ActivityForm, CriterionForm, GoodsForm, HouseholdForm, ImportForm, MemberForm, NameForm, ProposalForm, RoundForm, RuleForm,
-    StockForm, VenueForm,
+    ActivityForm,
+    CriterionForm,
+    GoodsForm,
+    HouseholdForm,
+    ImportForm,
+    MemberForm,
+    NameForm,
+    ProposalForm,
+    RoundForm,
+    RuleForm,
+    StockForm,
+    VenueForm,
 )
 from .models import (
-    FarmerLink, Goods, Household, HouseholdGroup, HouseholdImport, LedgerEntry, Member, PointsProposal, PointsRule, RatingCriterion,
-    RatingRound, Redemption, Venue, VenueActivity,
+    FarmerLink,
+    Goods,
+    Household,
+    HouseholdGroup,
+    HouseholdImport,
+    LedgerEntry,
+    Member,
+    PointsProposal,
+    PointsRule,
+    RatingCriterion,
+    RatingRound,
+    Redemption,
+    Venue,
+    VenueActivity,
 )
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -83,7 +105,11 @@ def village(request, code: str):
     region = _village(request, code)
     coverage = queries.village_coverage(code)
     from .computations import (
-        clean_household_rating_coverage, love_supermarket_in_operation, moral_bank_in_operation, ten_household_group_coverage, venues_active,
+        clean_household_rating_coverage,
+        love_supermarket_in_operation,
+        moral_bank_in_operation,
+        ten_household_group_coverage,
+        venues_active,
     )
 
     indicators = [(label, fn(region, None)) for label, fn in [

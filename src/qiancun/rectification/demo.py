@@ -92,7 +92,7 @@ def seed_rectification(admin: User, password: str) -> None:
             found = datetime.combine(today - timedelta(days=rng.randint(3, 95)), time(rng.randint(8, 16), rng.randint(0, 59)), tz)
             days = rng.choice([15, 20, 30, 30, 45])
 
-            def clock(offset_days: float) -> datetime:
+            def clock(offset_days: float, found: datetime = found) -> datetime:
                 return min(found + timedelta(days=offset_days), timezone.localtime() - timedelta(minutes=5))
 
             with _at(found):

@@ -8,7 +8,6 @@ from qiancun.core.scoping import ScopedQuerySet
 
 from .choices import ProblemStatus
 
-
 # After-photos a fix may carry (the form and the action both hold to it).
 MAX_PHOTOS = 9
 

@@ -8,10 +8,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from qiancun.accounts.decorators import requires
 from qiancun.accounts.permissions import Perm
 from qiancun.campaigns.models import Campaign, Enrollment
-from qiancun.core.http import private_file
 from qiancun.campaigns.queries import region_names
 from qiancun.core.errors import DomainError
 from qiancun.core.forms import add_domain_error
+from qiancun.core.http import private_file
 from qiancun.core.paging import paginate, sort_queryset
 from qiancun.regions.choices import RegionLevel
 from qiancun.regions.models import Region

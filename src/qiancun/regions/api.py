@@ -6,16 +6,16 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.cache import patch_vary_headers
 from ninja import Field, File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 from pydantic import Field as PydanticField
-from ninja.files import UploadedFile
 
 from qiancun.accounts.permissions import Perm, ensure_can
 from qiancun.core.api_base import ERRORS
 
 from . import actions, queries
-from .choices import RegionLevel, VillageType
 from .cache import cached_page
+from .choices import RegionLevel, VillageType
 from .models import Region, RegionImport
 
 router = Router(tags=["行政区划"])

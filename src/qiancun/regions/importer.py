@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from qiancun.core.bulk import insert_rows
 
-from .choices import CODE_LENGTH, LEVEL_ORDER, PARENT_LEVEL, RegionLevel, VillageType
 from .cache import tree_changed
+from .choices import CODE_LENGTH, LEVEL_ORDER, PARENT_LEVEL, RegionLevel, VillageType
 from .models import Region
 from .pinyin import pinyin_many
 

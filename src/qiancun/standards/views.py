@@ -17,7 +17,6 @@ from .forms import IndicatorForm, IndicatorImportForm, StandardCreateForm, Stand
 from .models import Indicator, Standard
 
 
-
 def _standard(pk: int) -> Standard:
     return get_object_or_404(queries.with_counts().select_related("previous"), pk=pk)
 

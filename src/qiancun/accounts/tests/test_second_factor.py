@@ -10,7 +10,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from qiancun.core.models import AuditEntry
 from qiancun.core.testing import (
-    CHANGCHUN, PASSWORD, YANJI, client_for, give_second_factor, make_user, totp_code,
+    CHANGCHUN,
+    PASSWORD,
+    YANJI,
+    client_for,
+    give_second_factor,
+    make_user,
+    totp_code,
 )
 
 pytestmark = pytest.mark.django_db

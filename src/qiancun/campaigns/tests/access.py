@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from qiancun.campaigns import actions
 from qiancun.campaigns.models import Tag
-from qiancun.core.testing import ADMINS, EVERYONE, HUNCHUN, HUNCHUN_VILLAGE, YANJI, Route, make_user
+from qiancun.core.testing import EVERYONE, HUNCHUN, HUNCHUN_VILLAGE, YANJI, Route, make_user
 from qiancun.regions.models import Region
 
 from .factories import YANBIAN, campaign_2022, with_quotas, yanji_villages

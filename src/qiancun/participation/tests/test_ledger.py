@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Sum
 
 from qiancun.core.errors import DomainError
@@ -55,7 +55,7 @@ def test_ledger_is_append_only_and_corrections_are_reversing_entries():
         entry.delete()
     with pytest.raises(RuntimeError):
         LedgerEntry.objects.filter(pk=entry.pk).update(points=1)
-    with pytest.raises(Exception), transaction.atomic(), connection.cursor() as cursor:  # the trigger
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:  # the trigger
         cursor.execute("UPDATE participation_ledgerentry SET points = 1 WHERE id = %s", [entry.pk])
     reversal = actions.do_reverse_entry(entry, acting_user=village_staff(), reason="记错户")
     assert reversal.points == -10 and reversal.reverses_id == entry.pk and reversal.balance_after == 0
@@ -171,7 +171,7 @@ def test_concurrent_redemptions_never_overspend_nor_oversell(jilin):
     staff = village_staff()
     keys = [f"conc-{i}" for i in range(50)] + [f"conc-{i}" for i in range(10)]  # 10 keys twice
     jobs = []
-    for n, key in enumerate(keys):
+    for _n, key in enumerate(keys):
         item = last if int(key.split("-")[1]) < 20 else soap
         jobs.append(lambda item=item, key=key: actions.do_redeem(hh, [(item.pk, 1)], acting_user=staff, idempotency_key=key))
     with own_connections():

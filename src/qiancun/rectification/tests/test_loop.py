@@ -11,7 +11,17 @@ from qiancun.core.testing import HUNCHUN, YANJI, client_for, make_user
 from qiancun.rectification import actions
 from qiancun.rectification.models import FixPhoto, Problem
 
-from .factories import at, closed, fixing, hunchun_enrollment, image_bytes, open_problem, photo, submitted, yanji_enrollment
+from .factories import (
+    at,
+    closed,
+    fixing,
+    hunchun_enrollment,
+    image_bytes,
+    open_problem,
+    photo,
+    submitted,
+    yanji_enrollment,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,15 @@
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from qiancun.core.testing import (
-    EDITORS, EVERYONE, HUNCHUN_VILLAGE, NOT_PROVINCE_ADMIN, READERS_ONLY, YANJI, YANJI_VILLAGE, Route, province_admin,
+    EDITORS,
+    EVERYONE,
+    HUNCHUN_VILLAGE,
+    NOT_PROVINCE_ADMIN,
+    READERS_ONLY,
+    YANJI,
+    YANJI_VILLAGE,
+    Route,
+    province_admin,
 )
 from qiancun.regions.models import RegionImport
 

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from qiancun.core.testing import client_for, make_user
 from qiancun.standards.actions import do_freeze_standard
 
-from .factories import editable_copy, edit_sheet, indicator_rows, upload
+from .factories import edit_sheet, editable_copy, indicator_rows, upload
 
 pytestmark = pytest.mark.django_db
 

@@ -77,7 +77,7 @@ class Command(BaseCommand):
             self.stdout.write(f"生成演示数据：{label}……")
             self.stdout.flush()
             seed(admin, DEMO_PASSWORD)
-        self.stdout.write("\n演示账号（密码均为 %s）：" % DEMO_PASSWORD)
+        self.stdout.write(f"\n演示账号（密码均为 {DEMO_PASSWORD}）：")
         for user in rows:
             scope = f"{user.scope.name} {user.scope_id}" if user.scope_id else ""
             self.stdout.write(f"  {user.username:<16} {user.role_label:<8} {scope}")
