@@ -198,9 +198,12 @@ QIANCUN_PASSWORD_MAX_AGE_DAYS = {"admin": int(os.environ.get("QIANCUN_ADMIN_PASS
 
 # Per-address rate limits (django-ratelimit on the default cache), "count/period" with s, m, h or d.
 # The file cache of the embedded setup increments without a lock, so under a burst of parallel
-# requests a few may slip past; production uses Redis, which counts atomically.
+# requests a few may slip past; production requires Redis (settings/production.py), which counts atomically.
 QIANCUN_RATE_LIMITS = {"login": "20/m", "farmer": "60/m"}
 RATELIMIT_IP_META_KEY = "qiancun.core.ratelimit.client_ip"
+
+# `seed_demo` creates accounts whose password is public: only the demo, test and bench settings allow it.
+QIANCUN_DEMO_DATA_ALLOWED = False
 
 # Audit entries are kept at least this long; `manage.py purge_audit` refuses anything younger.
 QIANCUN_AUDIT_RETENTION_DAYS = max(180, int(os.environ.get("QIANCUN_AUDIT_RETENTION_DAYS", "180")))

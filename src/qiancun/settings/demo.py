@@ -15,3 +15,4 @@ WHITENOISE_USE_FINDERS = True
 # to everyone but required of no one (production requires it of administrators, see base.py).
 # Set QIANCUN_DEMO_OTP_ROLES=admin to see the production behaviour in the demo.
 QIANCUN_OTP_REQUIRED_ROLES = set(os.environ.get("QIANCUN_DEMO_OTP_ROLES", "").split())
+QIANCUN_DEMO_DATA_ALLOWED = True

@@ -20,5 +20,6 @@ STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
 }
 
-if env("QIANCUN_REDIS_URL", ""):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("QIANCUN_REDIS_URL")}}
+# Redis holds the cache and the rate-limit counters: it increments atomically, so a burst of parallel
+# requests from several web workers or nodes cannot slip past a limit (the embedded file cache can).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("QIANCUN_REDIS_URL")}}

@@ -17,3 +17,4 @@ ALLOWED_HOSTS = ["*"]
 QIANCUN_PERSONAL_DATA_KEY = "test-only-personal-data-key"
 # Many tests post to the login page from one address within a minute; the rate-limit tests lower these.
 QIANCUN_RATE_LIMITS = {"login": "10000/m", "farmer": "10000/m"}
+QIANCUN_DEMO_DATA_ALLOWED = True

@@ -1,5 +1,6 @@
 """Demo accounts, one per role, on the real Jilin tree. For `make demo` only: known passwords."""
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -40,6 +41,11 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
+        if not settings.QIANCUN_DEMO_DATA_ALLOWED:
+            raise CommandError(
+                f"当前设置（{settings.SETTINGS_MODULE}）不允许载入演示数据：演示账号的密码是公开的。"
+                "仅在演示环境运行（DJANGO_SETTINGS_MODULE=qiancun.settings.demo）。"
+            )
         if not Region.objects.filter(code="22").exists():
             raise CommandError("请先导入吉林省行政区划：manage.py import_regions data/regions/jilin.csv")
         admin = User.objects.filter(username="province_admin").first()
