@@ -18,3 +18,6 @@ QIANCUN_PERSONAL_DATA_KEY = "test-only-personal-data-key"
 # Many tests post to the login page from one address within a minute; the rate-limit tests lower these.
 QIANCUN_RATE_LIMITS = {"login": "10000/m", "farmer": "10000/m"}
 QIANCUN_DEMO_DATA_ALLOWED = True
+# Test databases only: `flush` (between transactional tests) may empty the append-only audit log and
+# ledger, whose triggers refuse it everywhere else (qiancun.core.append_only).
+QIANCUN_FLUSH_APPEND_ONLY_TABLES = True

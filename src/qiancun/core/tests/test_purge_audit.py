@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from io import StringIO
+from unittest import mock
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -15,10 +16,10 @@ pytestmark = pytest.mark.django_db
 
 
 def entry_aged(days: int) -> AuditEntry:
-    entry = record_audit(AuditAction.UPDATE, username="old", object_type="test.thing", object_id=str(days))
-    # Back-dating a row is only possible below the application (the point of the test).
-    AuditEntry.objects.filter(pk=entry.pk).update(created_at=timezone.now() - timedelta(days=days))
-    return entry
+    # Recorded with the clock moved back: no one can back-date a row afterwards, the database refuses
+    # any UPDATE of the audit log (core/tests/test_append_only.py).
+    with mock.patch("django.utils.timezone.now", return_value=timezone.now() - timedelta(days=days)):
+        return record_audit(AuditAction.UPDATE, username="old", object_type="test.thing", object_id=str(days))
 
 
 def test_purge_refuses_anything_younger_than_180_days_with_a_clear_message():
