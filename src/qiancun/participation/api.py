@@ -175,7 +175,7 @@ class CriterionIn(Schema):
     order: int = 0
 
 
-class RoundOut(Schema):
+class RatingRoundOut(Schema):
     id: int
     village_code: str = Field(alias="village_id")
     name: str
@@ -186,7 +186,7 @@ class RoundOut(Schema):
     published_at: datetime | None
 
 
-class RoundIn(Schema):
+class RatingRoundIn(Schema):
     village_code: str | None = None
     name: str
     period: RoundPeriod = RoundPeriod.QUARTERLY
@@ -207,7 +207,7 @@ class RatingOut(Schema):
         return obj.household.head_name
 
 
-class RoundDetailOut(RoundOut):
+class RatingRoundDetailOut(RatingRoundOut):
     ratings: list[RatingOut]
 
     @staticmethod
@@ -549,14 +549,14 @@ def add_criterion(request, payload: CriterionIn):
     return Status(201, actions.do_add_criterion(county, acting_user=request.user, name=payload.name, max_score=payload.max_score, order=payload.order))
 
 
-@router.get("/participation/rounds", response={200: list[RoundOut], **ERRORS})
+@router.get("/participation/rounds", response={200: list[RatingRoundOut], **ERRORS})
 def list_rounds(request, village: str | None = None):
     ensure_can(request.user, Perm.HOUSEHOLD_VIEW)
     return list(RatingRound.objects.filter(village=village_for(request, village)))
 
 
-@router.post("/participation/rounds", response={201: RoundOut, **ERRORS})
-def create_round(request, payload: RoundIn):
+@router.post("/participation/rounds", response={201: RatingRoundOut, **ERRORS})
+def create_round(request, payload: RatingRoundIn):
     ensure_can(request.user, Perm.RATING_RECORD)
     data = payload.dict()
     region = village_for(request, data.pop("village_code"))
@@ -568,7 +568,7 @@ def _round(request, pk: int) -> RatingRound:
     return get_object_or_404(RatingRound.objects.for_user(request.user), pk=pk)
 
 
-@router.get("/participation/rounds/{round_id}", response={200: RoundDetailOut, **ERRORS})
+@router.get("/participation/rounds/{round_id}", response={200: RatingRoundDetailOut, **ERRORS})
 def get_round(request, round_id: int):
     return _round(request, round_id)
 
@@ -579,7 +579,7 @@ def rate(request, round_id: int, household_id: int, payload: ScoresIn):
     return actions.do_rate(rating_round, _household(request, household_id), acting_user=request.user, scores=payload.scores)
 
 
-@router.post("/participation/rounds/{round_id}/publish", response={200: RoundOut, **ERRORS})
+@router.post("/participation/rounds/{round_id}/publish", response={200: RatingRoundOut, **ERRORS})
 def publish_round(request, round_id: int):
     return actions.do_publish_round(_round(request, round_id), acting_user=request.user)
 

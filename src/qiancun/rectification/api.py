@@ -66,7 +66,7 @@ class ProblemOut(Schema):
         return obj.get_status_display()
 
 
-class EventOut(Schema):
+class ProblemEventOut(Schema):
     at: datetime
     step: str
     step_label: str
@@ -99,7 +99,7 @@ class PhotoOut(Schema):
 class ProblemDetailOut(ProblemOut):
     fix_note: str
     allowed_steps: list[str]
-    events: list[EventOut]
+    events: list[ProblemEventOut]
     photos: list[PhotoOut]
 
     @staticmethod
@@ -145,7 +145,7 @@ class VerifyIn(Schema):
     reason: str = ""
 
 
-class CountsOut(Schema):
+class ProblemOverviewCountsOut(Schema):
     total: int
     open: int
     overdue: int
@@ -154,16 +154,16 @@ class CountsOut(Schema):
     mean_days_to_close: float | None
 
 
-class OverviewRowOut(CountsOut):
+class ProblemOverviewRowOut(ProblemOverviewCountsOut):
     region_code: str
     region_name: str
 
 
-class OverviewOut(Schema):
+class ProblemOverviewOut(Schema):
     region_code: str
     region_name: str
-    totals: CountsOut
-    rows: list[OverviewRowOut]
+    totals: ProblemOverviewCountsOut
+    rows: list[ProblemOverviewRowOut]
 
 
 def _problems(request):
@@ -241,7 +241,7 @@ def get_photo(request, problem_id: int, photo_id: int):
     return private_file(item.image, item.content_type)
 
 
-@router.get("/rectification/overview", response={200: OverviewOut, **ERRORS}, summary="整改概况：未销号、逾期、平均整改用时（按下级区划）")
+@router.get("/rectification/overview", response={200: ProblemOverviewOut, **ERRORS}, summary="整改概况：未销号、逾期、平均整改用时（按下级区划）")
 def overview(request, region: str | None = None, campaign: int | None = None):
     problems = queries.filter_problems(_problems(request), {"campaign": campaign})
     place = get_object_or_404(Region.objects.for_user(request.auth), code=region) if region else request.auth.scope
