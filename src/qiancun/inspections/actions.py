@@ -5,9 +5,10 @@ those that passed, the province spot-checks 10% drawn at random; failures are no
 named in a circular; villages of earlier years get unannounced and return visits and can lose the title.
 """
 
+import unicodedata
 from datetime import date
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from qiancun.accounts.permissions import Perm, can, ensure_can
@@ -35,10 +36,12 @@ from .choices import (
     RevocationStatus,
     RoundKind,
     RoundStatus,
+    SeedSource,
 )
 from .models import (
     CrossAssignment,
     Draw,
+    DrawLink,
     EvidencePhoto,
     IndicatorVerdict,
     InspectionRecord,
@@ -295,61 +298,133 @@ def _strata(round: InspectionRound) -> dict[str, list[str]]:
     return {key: sorted(codes) for key, codes in sorted(strata.items())}
 
 
-@transaction.atomic
-def do_publish_draw(round: InspectionRound, *, acting_user, replaces: Draw | None = None, reason: str = "") -> Draw:
-    """Publish the eligible list and its SHA-256 before anyone knows the seed."""
-    ensure_can(acting_user, Perm.DRAW_MANAGE)
-    _owner(acting_user, round)
+def _draw_manager(acting_user, round: InspectionRound) -> None:
+    """Draws are run by the round's organiser, or by the province (which also decides redraws)."""
+    if not InspectionRound.objects.for_user(acting_user).filter(pk=round.pk).exists():
+        raise DomainError(ErrorCode.NOT_FOUND, "检查轮次不存在或不在您的管辖范围内")
+    if acting_user.scope_code != round.region_id and acting_user.scope_level != RegionLevel.PROVINCE and not acting_user.is_superuser:
+        raise PermissionDeniedError("只有组织本轮检查的单位或省级可以执行此操作")
+
+
+def _commitment(source: str, source_issue: str, source_date) -> tuple[str, str, date]:
+    """The named future public source of the seed: a listed lottery, its issue, a draw date after today."""
+    if source not in SeedSource.values:
+        raise ValidationFailed("请选择随机数来源（全国性彩票开奖）", field="source")
+    label = SeedSource(source).label
+    if not isinstance(source_date, date):
+        raise ValidationFailed(f"请填写{label}这一期的开奖日期", field="source_date")
+    today = timezone.localdate()
+    if source_date <= today:
+        raise ValidationFailed(f"开奖日期须在名单公布之后（{today:%Y年%m月%d日}之后）：种子必须来自名单公布后才开奖的一期",
+                               field="source_date")
+    try:
+        issue = draws.check_issue(label, source_issue or "", source_date)
+    except draws.SeedError as exc:
+        raise ValidationFailed(str(exc), field="source_issue") from None
+    return source, issue, source_date
+
+
+def _append_link(draw: Draw, kind: str) -> DrawLink:
+    """Add the draw's commitment or result to the public chain, tied to the chain's last link."""
+    last = DrawLink.objects.select_for_update().order_by("-seq").first()
+    previous = last.sha256 if last else draws.GENESIS
+    if kind == draws.COMMITMENT:
+        payload = draws.commitment_payload(draw, previous)
+    else:
+        payload = draws.result_payload(draw, draw.link(draws.COMMITMENT).sha256, previous)
+    text = draws.encode(payload)
+    try:
+        with transaction.atomic():
+            link = DrawLink.objects.create(seq=(last.seq + 1) if last else 1, draw=draw, kind=kind, payload=text,
+                                           previous_sha256=previous, sha256=draws.link_sha256(text))
+    except IntegrityError:  # another draw took the same place in the chain at the same moment
+        raise DomainError(ErrorCode.CONFLICT, "另一次抽取正在同时登记，请稍后重试", field="draw") from None
+    draw._prefetched_objects_cache = {}
+    return link
+
+
+def _publish(round: InspectionRound, *, acting_user, source, source_issue, source_date, replaces: Draw | None, reason: str) -> Draw:
     if round.kind not in SAMPLED_KINDS:
         raise ValidationFailed("只有市级复验和省级抽查需要随机抽取", field="kind")
     if round.is_locked:
         raise DomainError("illegal_transition", "本轮已锁定，不能再抽取")
-    existing = current_draw(round)
-    if existing and replaces is None:
-        raise DomainError(ErrorCode.CONFLICT, "本轮已有抽取；如需重抽，请说明理由后“重新抽取”", field="draw")
+    if current_draw(round) and replaces is None:
+        raise DomainError(ErrorCode.CONFLICT, "本轮已有抽取；如需重抽，须由省级说明理由后“重新抽取”", field="draw")
+    source, issue, source_date = _commitment(source, source_issue, source_date)
     strata = _strata(round)
     if not strata:
         raise ValidationFailed("没有可供抽取的村（须先完成并锁定县级自查）", field="draw")
     draw = Draw.objects.create(
         round=round, algorithm=draws.ALGORITHM, percent=required_percent(round), strata=strata,
-        eligible_sha256=draws.digest(strata), replaces=replaces, reason=reason, created_by=acting_user,
+        eligible_sha256=draws.digest(strata), published_at=timezone.now().replace(microsecond=0),
+        source=source, source_issue=issue, source_date=source_date,
+        replaces=replaces, redraw_number=replaces.redraw_number + 1 if replaces else 0, reason=reason, created_by=acting_user,
     )
-    record_audit(AuditAction.CREATE, acting_user=acting_user, obj=draw,
-                 changes={"eligible_sha256": [None, draw.eligible_sha256], **({"reason": reason} if reason else {})})
+    link = _append_link(draw, draws.COMMITMENT)
+    record_audit(AuditAction.CREATE, acting_user=acting_user, obj=draw, changes={
+        "eligible_sha256": [None, draw.eligible_sha256], "source": [None, draw.committed_source], "commitment": [None, link.sha256],
+        **({"replaces": [None, replaces.pk], "reason": reason} if replaces else {}),
+    })
     return draw
 
 
 @transaction.atomic
-def do_perform_draw(draw: Draw, *, acting_user, seed: str, seed_source: str) -> Draw:
-    """Enter the public seed (e.g. a lottery result) and record the sample it selects."""
+def do_publish_draw(round: InspectionRound, *, acting_user, source: str, source_issue: str, source_date: date) -> Draw:
+    """Publish the eligible list with a commitment: its SHA-256 and the future lottery draw whose result
+    will be the seed (drawn after today), before anyone can know the seed."""
     ensure_can(acting_user, Perm.DRAW_MANAGE)
-    _owner(acting_user, draw.round)
+    _owner(acting_user, round)
+    return _publish(round, acting_user=acting_user, source=source, source_issue=source_issue, source_date=source_date,
+                    replaces=None, reason="")
+
+
+@transaction.atomic
+def do_perform_draw(draw: Draw, *, acting_user, numbers: str, source: str, source_issue: str) -> Draw:
+    """Enter the committed lottery's result as the seed, on or after its draw date, and record the sample."""
+    ensure_can(acting_user, Perm.DRAW_MANAGE)
+    _draw_manager(acting_user, draw.round)
     if draw.status != DrawStatus.PUBLISHED or not draw.is_current:
         raise DomainError("illegal_transition", "这次抽取已完成或已被取代，不能再次输入种子")
-    seed, seed_source = seed.strip(), seed_source.strip()
-    if not seed:
-        raise ValidationFailed("请输入公开的随机种子", field="seed")
-    if not seed_source:
-        raise ValidationFailed("请注明种子来源（如某日彩票开奖号码）", field="seed_source")
-    draw.seed, draw.seed_source = seed[:200], seed_source[:200]
+    if not draw.source:
+        raise DomainError("illegal_transition", "这次抽取早于承诺规则，没有承诺随机数来源，不能输入种子；请由省级重新抽取")
+    issue = unicodedata.normalize("NFKC", source_issue or "").strip()
+    if source != draw.source or issue != draw.source_issue:
+        raise ValidationFailed(f"名单公布时承诺的随机数来源是{draw.committed_source}，不能使用其他来源或其他期的号码",
+                               field="source_issue" if source == draw.source else "source")
+    today = timezone.localdate()
+    if today < draw.source_date:
+        raise ValidationFailed(f"{draw.committed_source}尚未开奖：{draw.source_date:%Y年%m月%d日}起才能输入种子", field="numbers")
+    try:
+        parsed = draws.parse_numbers(draw.source, numbers or "", draw.get_source_display())
+    except draws.SeedError as exc:
+        raise ValidationFailed(str(exc), field="numbers") from None
+    draw.seed = draws.seed_text(draw.source, draw.source_issue, parsed)
+    draw.seed_source = f"{draw.committed_source}开奖号码"
     draw.result = draws.select(draw.strata, draw.seed, draw.percent)
-    draw.status, draw.drawn_at = DrawStatus.DRAWN, timezone.now()
+    draw.status, draw.drawn_at = DrawStatus.DRAWN, timezone.now().replace(microsecond=0)
     draw.save(update_fields=["seed", "seed_source", "result", "status", "drawn_at"])
+    link = _append_link(draw, draws.RESULT)
     record_audit(AuditAction.UPDATE, acting_user=acting_user, obj=draw,
-                 changes={"seed": [None, draw.seed], "result": [None, len(draw.result)]})
+                 changes={"seed": [None, draw.seed], "result": [None, len(draw.result)], "record": [None, link.sha256]})
     return draw
 
 
 @transaction.atomic
-def do_redraw(draw: Draw, *, acting_user, reason: str) -> Draw:
-    """Replace a draw by a new one (new list, new seed later); the reason is recorded and both stay visible."""
+def do_redraw(draw: Draw, *, acting_user, reason: str, source: str, source_issue: str, source_date: date) -> Draw:
+    """The province replaces a draw by a new one, with a reason and a new commitment; the replaced draw, its
+    result and the number of redraws stay public."""
+    ensure_can(acting_user, Perm.DRAW_MANAGE)
+    if acting_user.scope_level != RegionLevel.PROVINCE and not acting_user.is_superuser:
+        raise PermissionDeniedError("重新抽取须由省级决定并执行")
+    _draw_manager(acting_user, draw.round)
     if not reason.strip():
         raise ValidationFailed("重抽须说明理由", field="reason")
     if not draw.is_current:
         raise DomainError("illegal_transition", "这次抽取已被取代")
     if draw.round.records.filter(status=RecordStatus.SUBMITTED).exists():
         raise DomainError(ErrorCode.CONFLICT, "已有村按这次抽取完成检查，不能重抽")
-    return do_publish_draw(draw.round, acting_user=acting_user, replaces=draw, reason=reason.strip())
+    return _publish(draw.round, acting_user=acting_user, source=source, source_issue=source_issue, source_date=source_date,
+                    replaces=draw, reason=reason.strip()[:300])
 
 
 # ---------------------------------------------------------------- inspections

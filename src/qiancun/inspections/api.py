@@ -80,17 +80,35 @@ class DrawOut(Schema):
     strata: dict[str, list[str]]
     eligible_sha256: str
     published_at: datetime
+    source: str
+    source_issue: str
+    source_date: date | None
+    committed_source: str
+    commitment_sha256: str
     seed: str
     seed_source: str
     drawn_at: datetime | None
     result: list[str]
+    record_sha256: str
     replaces_id: int | None
+    redraw_number: int
     reason: str
 
 
+class CommitmentIn(Schema):
+    source: str
+    source_issue: str
+    source_date: date
+
+
 class SeedIn(Schema):
-    seed: str
-    seed_source: str
+    source: str
+    source_issue: str
+    numbers: str
+
+
+class RedrawIn(CommitmentIn):
+    reason: str
 
 
 class ReasonIn(Schema):
@@ -99,9 +117,17 @@ class ReasonIn(Schema):
 
 class VerifyOut(Schema):
     ok: bool
+    legacy: bool
     list_matches: bool
     result_matches: bool
+    chain_ok: bool
     recomputed: list[str]
+    removed: list[str]
+    added: list[str]
+    missing: list[str]
+    extra: list[str]
+    changed: list[str]
+    problems: list[str]
     algorithm: str
 
 
@@ -231,7 +257,7 @@ def _record(request, record_id: int) -> InspectionRecord:
 
 
 def _draw(request, draw_id: int) -> Draw:
-    draw = get_object_or_404(Draw, pk=draw_id)
+    draw = get_object_or_404(Draw.objects.prefetch_related("links"), pk=draw_id)
     _round(request, draw.round_id)
     return draw
 
@@ -270,9 +296,10 @@ def close_round(request, round_id: int):
     return actions.do_close_round(_round(request, round_id), acting_user=request.auth)
 
 
-@router.post("/rounds/{round_id}/draws", response={201: DrawOut, **ERRORS}, summary="公布候选名单及其 SHA-256")
-def publish_draw(request, round_id: int):
-    return Status(201, actions.do_publish_draw(_round(request, round_id), acting_user=request.auth))
+@router.post("/rounds/{round_id}/draws", response={201: DrawOut, **ERRORS},
+             summary="公布候选名单并登记承诺：名单 SHA-256 与将来开奖的一期彩票（开奖日期须晚于今天）")
+def publish_draw(request, round_id: int, payload: CommitmentIn):
+    return Status(201, actions.do_publish_draw(_round(request, round_id), acting_user=request.auth, **payload.dict()))
 
 
 @router.get("/draws/{draw_id}", response={200: DrawOut, **ERRORS}, summary="抽取记录：名单、种子、算法、结果")
@@ -280,22 +307,26 @@ def get_draw(request, draw_id: int):
     return _draw(request, draw_id)
 
 
-@router.post("/draws/{draw_id}/seed", response={200: DrawOut, **ERRORS}, summary="输入公开种子并抽取")
+@router.post("/draws/{draw_id}/seed", response={200: DrawOut, **ERRORS}, summary="输入承诺的那一期开奖号码并抽取（开奖日期起）")
 def perform_draw(request, draw_id: int, payload: SeedIn):
-    return actions.do_perform_draw(_draw(request, draw_id), acting_user=request.auth, seed=payload.seed, seed_source=payload.seed_source)
+    ensure_can(request.auth, Perm.DRAW_MANAGE)  # the role first: 403 for a role that may never draw, whatever the draw's state
+    return actions.do_perform_draw(_draw(request, draw_id), acting_user=request.auth, **payload.dict())
 
 
-@router.post("/draws/{draw_id}/redraw", response={201: DrawOut, **ERRORS}, summary="重抽（须说明理由，原记录保留）")
-def redraw(request, draw_id: int, payload: ReasonIn):
-    return Status(201, actions.do_redraw(_draw(request, draw_id), acting_user=request.auth, reason=payload.reason))
+@router.post("/draws/{draw_id}/redraw", response={201: DrawOut, **ERRORS}, summary="省级重抽：须说明理由并登记新的承诺，原记录及其结果保留公开")
+def redraw(request, draw_id: int, payload: RedrawIn):
+    ensure_can(request.auth, Perm.DRAW_MANAGE)
+    return Status(201, actions.do_redraw(_draw(request, draw_id), acting_user=request.auth, **payload.dict()))
 
 
-@router.get("/draws/{draw_id}/verify", response={200: VerifyOut, **ERRORS}, summary="用记录的输入复算并验证")
+@router.get("/draws/{draw_id}/verify", response={200: VerifyOut, **ERRORS}, summary="按承诺的名单和种子复算，核对每一项和公示记录链")
 def verify_draw(request, draw_id: int):
     draw = _draw(request, draw_id)
     check = draws.verify(draw)
-    return {"ok": check.ok, "list_matches": check.list_matches, "result_matches": check.result_matches,
-            "recomputed": check.recomputed, "algorithm": draws.ALGORITHM}
+    return {"ok": check.ok, "legacy": check.legacy, "list_matches": check.list_matches, "result_matches": check.result_matches,
+            "chain_ok": check.chain_ok, "recomputed": check.recomputed, "removed": check.removed, "added": check.added,
+            "missing": check.missing, "extra": check.extra, "changed": check.changed, "problems": check.problems(),
+            "algorithm": draw.algorithm}
 
 
 @router.post("/rounds/{round_id}/records/{enrollment_id}", response={201: RecordOut, **ERRORS}, summary="开始（或继续）检查一个村")

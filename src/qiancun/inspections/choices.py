@@ -52,3 +52,15 @@ class RevocationStatus(models.TextChoices):
     REJECTED = "rejected", "不予摘牌"
 
 SAMPLED_LABEL = {RoundKind.RE_CHECK: "按县分层，每县不低于复验比例", RoundKind.SPOT_CHECK: "按市分层，各市按比例抽取"}
+
+
+class SeedSource(models.TextChoices):
+    """Public lotteries whose results can serve as a draw's seed: drawn in public, published nationally, and
+    written as a fixed count of numbers, so a result can be written down in one way only (no choosing among
+    "plausible" spellings of the same result)."""
+
+    FC3D = "fc3d", "中国福利彩票3D"
+    SSQ = "ssq", "中国福利彩票双色球"
+    KL8 = "kl8", "中国福利彩票快乐8"
+    PL3 = "pl3", "中国体育彩票排列3"
+    DLT = "dlt", "中国体育彩票超级大乐透"

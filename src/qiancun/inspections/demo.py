@@ -1,13 +1,17 @@
 """Demo acceptance for 2022 and a supervision visit to 2021 villages, through the actions.
 
 Every county self-checks all its confirmed villages and the city signs it off; every city re-checks
-the half drawn for it; the province spot-checks 10% drawn per city; an unannounced visit to 2021
+the half drawn for it; the province spot-checks 10% drawn per city (each draw committed to a later
+福彩3D draw when its list was published, and seeded with that draw's result); an unannounced visit to 2021
 villages finds clear rebound in two and one title is revoked. Failures open problems to fix.
 """
 
 import io
 import random
-from datetime import date
+from contextlib import contextmanager
+from datetime import date, datetime
+from unittest import mock
+from zoneinfo import ZoneInfo
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageDraw
@@ -21,6 +25,7 @@ from . import actions
 from .choices import RoundKind
 from .models import InspectionRound
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 FAILURE_NOTES = {
     "无1": "主街两侧柴草、杂物乱堆", "无2": "村口沟渠有垃圾倾倒", "无3": "生活污水直排边沟",
     "有3": "保洁员未到岗，垃圾清运不及时", "有5": "管护制度未上墙，经费未落实",
@@ -53,6 +58,21 @@ def _inspect(round, enrollment, user, rng, photo: bytes, fail_rate: float, **ext
     )
 
 
+@contextmanager
+def _at(moment: datetime):
+    with mock.patch("django.utils.timezone.now", return_value=moment.replace(tzinfo=SHANGHAI)):
+        yield
+
+
+def _draw(round, user, *, published: datetime, source_issue: str, source_date: date, numbers: str):
+    """As the rule asks: the list and the commitment to a later 福彩3D draw are published first; the seed is
+    that draw's result, entered on its evening."""
+    with _at(published):
+        draw = actions.do_publish_draw(round, acting_user=user, source="fc3d", source_issue=source_issue, source_date=source_date)
+    with _at(datetime.combine(source_date, datetime.min.time()).replace(hour=21, minute=30)):
+        return actions.do_perform_draw(draw, acting_user=user, numbers=numbers, source="fc3d", source_issue=source_issue)
+
+
 def seed_inspections(admin: User, password: str) -> None:
     campaign = Campaign.objects.filter(year=2022).first()
     if campaign is None or InspectionRound.objects.filter(campaign=campaign).exists():
@@ -73,8 +93,7 @@ def seed_inspections(admin: User, password: str) -> None:
         city_admin = User.objects.get(username=f"admin_{city.code}")
         round = actions.do_create_round(campaign, acting_user=city_admin, kind=RoundKind.RE_CHECK, name=f"{city.name}2022年市级复验",
                                         starts_on=date(2022, 6, 11), ends_on=date(2022, 6, 20), task_force=f"{city.name}乡村振兴局工作专班")
-        draw = actions.do_publish_draw(round, acting_user=city_admin)
-        actions.do_perform_draw(draw, acting_user=city_admin, seed=f"2022158{city.code}", seed_source="2022年6月12日福利彩票3D第2022158期开奖号码与市代码")
+        _draw(round, city_admin, published=datetime(2022, 6, 11, 10, 0), source_issue="2022156", source_date=date(2022, 6, 12), numbers="5 2 7")
         for enrollment in actions.targets(round).select_related("village"):
             _inspect(round, enrollment, city_admin, rng, photo, fail_rate=0.03)
         actions.do_close_round(round, acting_user=city_admin)
@@ -82,8 +101,7 @@ def seed_inspections(admin: User, password: str) -> None:
     inspector = User.objects.get(username="inspector")
     spot = actions.do_create_round(campaign, acting_user=admin, kind=RoundKind.SPOT_CHECK, name="2022年省级抽查验收",
                                    starts_on=date(2022, 6, 21), ends_on=date(2022, 6, 30), inspector_ids=[inspector.pk])
-    draw = actions.do_publish_draw(spot, acting_user=admin)
-    actions.do_perform_draw(draw, acting_user=admin, seed="2022-06-20 3D 2022166 583", seed_source="2022年6月20日福利彩票3D第2022166期开奖号码 583")
+    _draw(spot, admin, published=datetime(2022, 6, 19, 10, 0), source_issue="2022164", source_date=date(2022, 6, 20), numbers="5 8 3")
     for enrollment in actions.targets(spot).select_related("village"):
         _inspect(spot, enrollment, inspector, rng, photo, fail_rate=0.10)
     actions.do_close_round(spot, acting_user=admin)

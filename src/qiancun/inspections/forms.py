@@ -3,7 +3,7 @@ from django import forms
 from qiancun.campaigns.models import Campaign
 from qiancun.core.forms import StyledForm
 
-from .choices import ROUND_LEVEL, RoundKind
+from .choices import ROUND_LEVEL, RoundKind, SeedSource
 
 
 class RoundForm(StyledForm, forms.Form):
@@ -37,9 +37,25 @@ class SubmitForm(StyledForm, forms.Form):
     longitude = forms.CharField(required=False, widget=forms.HiddenInput(attrs={"data-geo": "longitude"}))
 
 
+class CommitmentForm(StyledForm, forms.Form):
+    """The future public source of the seed, named when the list is published."""
+
+    source = forms.ChoiceField(label="随机数来源", choices=SeedSource.choices, help_text="全国统一开奖、当晚公布的彩票")
+    source_issue = forms.CharField(label="期号", max_length=20, help_text="以开奖年份开头，如 2026158")
+    source_date = forms.DateField(label="开奖日期", widget=forms.DateInput(attrs={"type": "date"}),
+                                  help_text="须晚于今天：名单公布时谁也不知道这一期的号码")
+
+
 class SeedForm(StyledForm, forms.Form):
-    seed = forms.CharField(label="随机种子", max_length=200, help_text="公开时刻产生的数字，如当日福彩3D开奖号码")
-    seed_source = forms.CharField(label="种子来源", max_length=200, help_text="如：2022年6月15日福利彩票3D第2022158期开奖号码")
+    source = forms.ChoiceField(label="随机数来源", choices=SeedSource.choices, help_text="须与名单公布时承诺的来源相同")
+    source_issue = forms.CharField(label="期号", max_length=20)
+    numbers = forms.CharField(label="开奖号码", max_length=200, help_text="照开奖公告逐个填写，用空格隔开")
+
+
+class RedrawForm(CommitmentForm):
+    reason = forms.CharField(label="重抽理由", max_length=300, help_text="将与被取代的抽取结果一起公开")
+
+    field_order = ["reason", "source", "source_issue", "source_date"]
 
 
 class ReasonForm(StyledForm, forms.Form):

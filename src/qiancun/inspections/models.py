@@ -2,10 +2,11 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from qiancun.core.scoping import ScopedQuerySet
 
-from .choices import DrawStatus, RecordStatus, RevocationStatus, RoundKind, RoundStatus
+from .choices import DrawStatus, RecordStatus, RevocationStatus, RoundKind, RoundStatus, SeedSource
 
 
 class RoundQuerySet(ScopedQuerySet):
@@ -68,11 +69,13 @@ class CrossAssignment(models.Model):
 
 
 class Draw(models.Model):
-    """A publicly verifiable random sample (RFC 3797 style).
+    """A publicly verifiable random sample (RFC 3797 style, rules in `draws.py`).
 
-    The eligible list and its SHA-256 are published first; the seed comes later from a public
-    event; the sample is, in each stratum, the villages with the smallest SHA-256(seed ‖ code).
-    A redraw is a new Draw that names the one it replaces and why; both stay visible.
+    The eligible list, its SHA-256 and the named future public source of the seed (a lottery's issue
+    and draw date) are committed first; the seed is that source's result, accepted from its date on;
+    the sample is, in each stratum, the villages with the smallest SHA-256(seed ‖ code). The commitment
+    and the result are links of one public chain (`DrawLink`). A redraw is decided by the province: a new
+    Draw naming the one it replaces, why, and how many redraws the round has had; all stay visible.
     """
 
     round = models.ForeignKey(InspectionRound, verbose_name="检查轮次", on_delete=models.PROTECT, related_name="draws")
@@ -81,12 +84,16 @@ class Draw(models.Model):
     percent = models.PositiveSmallIntegerField("抽取比例（%）")
     strata = models.JSONField("分层与候选名单", help_text="{分层代码: [村代码, …]}")
     eligible_sha256 = models.CharField("候选名单 SHA-256", max_length=64)
-    published_at = models.DateTimeField("名单公布时间", auto_now_add=True)
+    published_at = models.DateTimeField("名单公布时间", default=timezone.now)
+    source = models.CharField("随机数来源", max_length=10, choices=SeedSource.choices, blank=True)
+    source_issue = models.CharField("期号", max_length=20, blank=True)
+    source_date = models.DateField("开奖日期", null=True, blank=True)
     seed = models.CharField("随机种子", max_length=200, blank=True)
     seed_source = models.CharField("种子来源", max_length=200, blank=True, help_text="如：2022年6月15日福利彩票3D开奖号码")
     drawn_at = models.DateTimeField("抽取时间", null=True, blank=True)
     result = models.JSONField("抽取结果", default=list, blank=True)
     replaces = models.OneToOneField("self", verbose_name="取代的抽取", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by")
+    redraw_number = models.PositiveSmallIntegerField("第几次重抽", default=0, help_text="0 为首次抽取")
     reason = models.CharField("重抽理由", max_length=300, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
 
@@ -105,6 +112,48 @@ class Draw(models.Model):
     @property
     def is_current(self) -> bool:
         return not hasattr(self, "replaced_by") or self.replaced_by is None
+
+    @property
+    def committed_source(self) -> str:
+        """The committed source in words: 中国福利彩票3D第2026158期（2026年06月15日开奖）."""
+        if not self.source:
+            return ""
+        return f"{self.get_source_display()}第{self.source_issue}期（{self.source_date:%Y年%m月%d日}开奖）"
+
+    def link(self, kind: str):
+        return next((link for link in self.links.all() if link.kind == kind), None)
+
+    @property
+    def commitment_sha256(self) -> str:
+        found = self.link("commitment")
+        return found.sha256 if found else ""
+
+    @property
+    def record_sha256(self) -> str:
+        found = self.link("result")
+        return found.sha256 if found else ""
+
+
+class DrawLink(models.Model):
+    """One public record of the draw chain: a commitment (list, digest, named source) or a seed and result.
+
+    `payload` is the record's canonical JSON, holding the previous link's SHA-256; `sha256` is its own.
+    One chain across the platform, so rewriting any draw breaks every later link. Written only by actions.
+    """
+
+    seq = models.PositiveIntegerField("序号", unique=True)
+    draw = models.ForeignKey(Draw, verbose_name="抽取", on_delete=models.PROTECT, related_name="links")
+    kind = models.CharField("类型", max_length=10, choices=[("commitment", "承诺"), ("result", "种子和结果")])
+    payload = models.TextField("记录内容（规范 JSON）")
+    previous_sha256 = models.CharField("上一条记录 SHA-256", max_length=64, unique=True)
+    sha256 = models.CharField("SHA-256", max_length=64)
+    recorded_at = models.DateTimeField("记录时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "抽取公示记录"
+        verbose_name_plural = "抽取公示记录"
+        ordering = ["seq"]
+        constraints = [models.UniqueConstraint(fields=["draw", "kind"], name="draw_link_once_per_kind")]
 
 
 class RecordQuerySet(ScopedQuerySet):

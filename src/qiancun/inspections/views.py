@@ -12,15 +12,16 @@ from qiancun.accounts.decorators import requires
 from qiancun.accounts.models import User
 from qiancun.accounts.permissions import Perm, can
 from qiancun.campaigns.models import Campaign, Enrollment
-from qiancun.core.errors import DomainError
+from qiancun.core.errors import DomainError, ValidationFailed
 from qiancun.core.forms import add_domain_error
 from qiancun.core.http import private_file
 from qiancun.core.paging import paginate
+from qiancun.regions.models import Region
 from qiancun.regions.queries import breadcrumbs
 
 from . import actions, draws, queries
 from .choices import SAMPLED_LABEL, VISIT_KINDS, RecordStatus, RoundKind, RoundStatus
-from .forms import ReasonForm, RoundForm, SeedForm, SubmitForm, VerdictForm
+from .forms import CommitmentForm, ReasonForm, RedrawForm, RoundForm, SeedForm, SubmitForm, VerdictForm
 from .models import Draw, InspectionRecord, InspectionRound
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -93,7 +94,8 @@ def round_detail(request, pk: int):
         "can_close": organiser and can(user, Perm.ROUND_MANAGE) and round.kind != RoundKind.SELF_CHECK and not round.is_locked,
         "can_assign_cross": organiser and round.kind == RoundKind.CROSS and not round.is_locked,
         "cross": round.cross_assignments.select_related("inspecting_county", "inspected_county"),
-        "seed_form": SeedForm(), "reason_form": ReasonForm(),
+        "commitment_form": CommitmentForm(), "reason_form": ReasonForm(),
+        "redraws": max(0, round.draws.count() - 1),
     })
 
 
@@ -109,19 +111,36 @@ def round_step(request, pk: int):
         "send_back": lambda: actions.do_sign_off(round, acting_user=request.user, accept=False, reason=reason),
         "close": lambda: actions.do_close_round(round, acting_user=request.user),
         "assign_cross": lambda: actions.do_assign_cross_inspection(round, acting_user=request.user),
-        "publish_draw": lambda: actions.do_publish_draw(round, acting_user=request.user),
+        "publish_draw": lambda: _publish_draw(request, round),
     }
     if step not in handlers:
         raise PermissionDenied
     try:
-        handlers[step]()
+        done = handlers[step]()
     except DomainError as exc:
         if exc.code == "forbidden":
             raise PermissionDenied(exc.message) from exc
         messages.error(request, exc.message)
     else:
         messages.success(request, "已完成")
+        if isinstance(done, Draw):
+            return redirect("inspections:draw_detail", pk=done.pk)
     return redirect("inspections:round_detail", pk=round.pk)
+
+
+def _form_data(form) -> dict:
+    """A draw form's cleaned data, or its first error as a DomainError (shown as a message)."""
+    if not form.is_valid():
+        name, errors = next(iter(form.errors.items()))
+        label = form.fields[name].label if name in form.fields else ""
+        raise ValidationFailed(f"{label}：{errors[0]}" if label else errors[0], field=name)
+    return form.cleaned_data
+
+
+def _publish_draw(request, round: InspectionRound) -> Draw:
+    data = _form_data(CommitmentForm(request.POST))
+    return actions.do_publish_draw(round, acting_user=request.user, source=data["source"], source_issue=data["source_issue"],
+                                   source_date=data["source_date"])
 
 
 def _draw(request, pk: int) -> Draw:
@@ -130,19 +149,44 @@ def _draw(request, pk: int) -> Draw:
     return draw
 
 
-@requires(Perm.CAMPAIGN_VIEW)
+def _may_run_draws(user, round: InspectionRound) -> bool:
+    return can(user, Perm.DRAW_MANAGE) and (user.scope_code == round.region_id or user.scope_level == "province")
+
+
 def draw_detail(request, pk: int):
-    """The verification page: inputs, algorithm, result, and a recomputation anyone can repeat."""
-    draw = _draw(request, pk)
+    """The public verification page (no login: anyone may check a draw): the commitment, the seed, the
+    result with city, county and village names, every redraw with the result it replaced, and the
+    recomputation with the villages that differ."""
+    draw = get_object_or_404(Draw.objects.select_related("round", "round__campaign", "round__region").prefetch_related("links"), pk=pk)
     check = draws.verify(draw)
-    names = dict(Enrollment.objects.filter(campaign=draw.round.campaign, village_id__in=draw.result).values_list("village_id", "village__name"))
+    history = list(Draw.objects.filter(round=draw.round).order_by("id"))
+    codes = set(draw.strata) | set(check.removed) | set(check.added) | set(check.missing) | set(check.extra)
+    for item in history:
+        codes |= set(item.result)
+    codes |= {code[:n] for code in list(codes) for n in (4, 6)}
+    names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
+
+    def rows(village_codes):
+        return [{"code": c, "name": names.get(c, ""), "city": names.get(c[:4], ""), "county": names.get(c[:6], "")} for c in village_codes]
+
+    user = request.user
+    visible = user.is_authenticated and (InspectionRound.objects.for_user(user).filter(pk=draw.round_id).exists())
+    manager = visible and _may_run_draws(user, draw.round)
     return render(request, "inspections/draw_detail.html", {
-        "draw": draw, "check": check, "canonical": draws.canonical(draw.strata),
-        "result_rows": [(code, names.get(code, "")) for code in draw.result],
-        "eligible_count": sum(len(v) for v in draw.strata.values()),
-        "strata": [(code, len(codes), draws.sample_size(len(codes), draw.percent)) for code, codes in draw.strata.items()],
-        "algorithm_doc": draws.RULES_ZH, "seed_form": SeedForm(),
-        "can_draw": request.user.scope_code == draw.round.region_id and can(request.user, Perm.DRAW_MANAGE),
+        "draw": draw, "check": check, "problems": check.problems(), "canonical": draws.canonical(draw.strata),
+        "result_rows": rows(draw.result), "eligible_count": sum(len(v) for v in draw.strata.values()),
+        "strata": [{"code": code, "name": names.get(code, ""), "city": names.get(code[:4], "") if len(code) > 4 else "",
+                    "count": len(codes_), "take": draws.sample_size(len(codes_), draw.percent), "villages": rows(codes_)}
+                   for code, codes_ in draw.strata.items()],
+        "history": [{"draw": item, "rows": rows(item.result)} for item in history],
+        "redraws": len(history) - 1,
+        "differences": {"missing": rows(check.missing), "extra": rows(check.extra), "removed": rows(check.removed), "added": rows(check.added)},
+        "algorithm_doc": draws.RULES_ZH, "round_visible": visible,
+        "seed_form": SeedForm(initial={"source": draw.source, "source_issue": draw.source_issue}),
+        "redraw_form": RedrawForm(initial={"source": draw.source}),
+        "can_draw": manager and draw.status == "published" and draw.is_current and bool(draw.source),
+        "can_redraw": visible and can(user, Perm.DRAW_MANAGE) and user.scope_level == "province" and draw.is_current
+        and not draw.round.is_locked,
     })
 
 
@@ -155,9 +199,15 @@ def draw_step(request, pk: int):
         raise PermissionDenied
     try:
         if step == "seed":
-            actions.do_perform_draw(draw, acting_user=request.user, seed=request.POST.get("seed", ""), seed_source=request.POST.get("seed_source", ""))
+            data = _form_data(SeedForm(request.POST))
+            actions.do_perform_draw(draw, acting_user=request.user, numbers=data["numbers"], source=data["source"],
+                                    source_issue=data["source_issue"])
         else:
-            draw = actions.do_redraw(draw, acting_user=request.user, reason=request.POST.get("reason", ""))
+            if request.user.scope_level != "province" and not request.user.is_superuser:
+                raise PermissionDenied("重新抽取须由省级决定并执行")
+            data = _form_data(RedrawForm(request.POST))
+            draw = actions.do_redraw(draw, acting_user=request.user, reason=data["reason"], source=data["source"],
+                                     source_issue=data["source_issue"], source_date=data["source_date"])
     except DomainError as exc:
         if exc.code == "forbidden":
             raise PermissionDenied(exc.message) from exc

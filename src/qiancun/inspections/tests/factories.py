@@ -1,9 +1,13 @@
 """An accepted-ready 2022 campaign in 延边: confirmed villages in 延吉 and 珲春, built through the actions."""
 
 import io
-from datetime import date
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
+from unittest import mock
+from zoneinfo import ZoneInfo
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from PIL import Image
 
 from qiancun.campaigns import actions as campaign_actions
@@ -63,3 +67,31 @@ def self_check(campaign, county: str, failing_codes: dict[str, set] | None = Non
         actions.do_submit_round(round, acting_user=staff)
         actions.do_sign_off(round, acting_user=make_user("staff", YANBIAN), accept=True)
     return round
+
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@contextmanager
+def at(moment: datetime):
+    """Act as if it were `moment` (Asia/Shanghai): a draw's commitment and seed depend on the date."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=SHANGHAI)
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        yield
+
+
+def publish(round, user, *, source="fc3d", days_ago=3):
+    """Publish a round's list `days_ago` days ago, committing to the 福彩3D draw of yesterday (so its
+    result may be entered today)."""
+    today = timezone.localdate()
+    source_date = today - timedelta(days=1)
+    with at(datetime.combine(today - timedelta(days=days_ago), datetime.min.time()).replace(hour=10, tzinfo=SHANGHAI)):
+        return actions.do_publish_draw(round, acting_user=user, source=source, source_issue=f"{source_date.year}158",
+                                       source_date=source_date)
+
+
+def drawn(round, user, numbers="4 8 3"):
+    """Publish and draw with the committed source's result."""
+    draw = publish(round, user)
+    return actions.do_perform_draw(draw, acting_user=user, numbers=numbers, source=draw.source, source_issue=draw.source_issue)

@@ -10,7 +10,7 @@ from qiancun.core.testing import make_user
 from qiancun.inspections import actions
 from qiancun.inspections.models import InspectionRecord
 
-from .factories import HUNCHUN, YANBIAN, YANJI, confirmed_campaign, evidence, inspect, jpeg, self_check
+from .factories import HUNCHUN, YANBIAN, YANJI, confirmed_campaign, drawn, evidence, inspect, jpeg, self_check
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +64,7 @@ def test_a_city_cannot_close_a_re_check_below_half():
     self_check(campaign, HUNCHUN)
     round = recheck(campaign)
     city = make_user("staff", YANBIAN)
-    draw = actions.do_perform_draw(actions.do_publish_draw(round, acting_user=city), acting_user=city, seed="483", seed_source="福彩3D")
+    draw = drawn(round, city)
     sampled = list(actions.targets(round))
     assert len(sampled) == 6  # ceil(50% × 5) in each county
     for enrollment in sampled[:4]:
@@ -87,7 +87,7 @@ def test_province_spot_check_failures_are_not_accepted_and_the_rest_are_named():
     province = make_user("staff", "22")
     round = actions.do_create_round(campaign, acting_user=province, kind="spot_check", name="省级抽查",
                                     starts_on=date(2022, 6, 21), ends_on=date(2022, 6, 30))
-    draw = actions.do_perform_draw(actions.do_publish_draw(round, acting_user=province), acting_user=province, seed="2022063", seed_source="开奖")
+    draw = drawn(round, province)
     assert list(draw.strata) == [YANBIAN] and len(draw.result) == 2  # 10% of 20, stratified by city
     first, second = actions.targets(round)
     inspect(round, first, province, failing={"有3"})
@@ -107,7 +107,7 @@ def test_an_unannounced_visit_can_lead_to_revocation_by_the_province():
     self_check(campaign, HUNCHUN)
     province = make_user("staff", "22")
     spot = actions.do_create_round(campaign, acting_user=province, kind="spot_check", name="省级抽查", starts_on=date(2022, 6, 21), ends_on=date(2022, 6, 30))
-    actions.do_perform_draw(actions.do_publish_draw(spot, acting_user=province), acting_user=province, seed="1", seed_source="x")
+    drawn(spot, province)
     for enrollment in actions.targets(spot):
         inspect(spot, enrollment, province)
     actions.do_close_round(spot, acting_user=province)
@@ -198,7 +198,7 @@ def test_a_village_cannot_fill_in_the_provinces_check_of_itself():
     self_check(campaign, HUNCHUN)
     province = make_user("staff", "22")
     spot = actions.do_create_round(campaign, acting_user=province, kind="spot_check", name="省级抽查", starts_on=date(2022, 6, 21), ends_on=date(2022, 6, 30))
-    actions.do_perform_draw(actions.do_publish_draw(spot, acting_user=province), acting_user=province, seed="7", seed_source="x")
+    drawn(spot, province)
     target = actions.targets(spot).first()
     record = actions.do_start_inspection(spot, target, acting_user=province)
     for user in (make_user("staff", target.village_id), make_user("staff", target.village_id[:6])):

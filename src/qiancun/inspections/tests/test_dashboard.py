@@ -14,7 +14,7 @@ from qiancun.inspections import actions, queries
 from qiancun.inspections.models import InspectionRound
 from qiancun.regions.models import Region
 
-from .factories import HUNCHUN, YANBIAN, YANJI, confirmed_campaign, inspect, self_check
+from .factories import HUNCHUN, YANBIAN, YANJI, confirmed_campaign, drawn, inspect, self_check
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,7 @@ def acceptance_under_way():
     city = make_user("staff", YANBIAN)
     recheck = actions.do_create_round(campaign, acting_user=city, kind="re_check", name="延边复验",
                                       starts_on=date(2022, 6, 11), ends_on=date(2022, 6, 20))
-    actions.do_perform_draw(actions.do_publish_draw(recheck, acting_user=city), acting_user=city, seed="7", seed_source="福彩3D")
+    drawn(recheck, city)
     rechecked = list(actions.targets(recheck))
     assert len(rechecked) == 2  # 50% of 延吉's 3 passed villages, rounded up
     inspect(recheck, rechecked[0], city, failing={"无2"})
@@ -38,7 +38,7 @@ def acceptance_under_way():
     province = make_user("staff", "22")
     spot = actions.do_create_round(campaign, acting_user=province, kind="spot_check", name="省级抽查",
                                    starts_on=date(2022, 6, 21), ends_on=date(2022, 6, 30))
-    actions.do_perform_draw(actions.do_publish_draw(spot, acting_user=province), acting_user=province, seed="9", seed_source="x")
+    drawn(spot, province)
     inspect(spot, actions.targets(spot).get(), province)
     return campaign
 

@@ -1,14 +1,15 @@
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from qiancun.accounts.actions import do_create_api_token
 from qiancun.core.testing import client_for, make_user
 from qiancun.inspections import actions
 from qiancun.inspections.models import InspectionRecord
 
-from .factories import HUNCHUN, YANBIAN, YANJI, confirmed_campaign, inspect, jpeg, self_check
+from .factories import HUNCHUN, YANBIAN, YANJI, at, confirmed_campaign, drawn, inspect, jpeg, self_check
 
 pytestmark = pytest.mark.django_db
 
@@ -74,11 +75,16 @@ def test_the_city_signs_off_on_the_page_and_the_draw_page_verifies():
     self_check(campaign, HUNCHUN)
     recheck = actions.do_create_round(campaign, acting_user=make_user("staff", YANBIAN), kind="re_check", name="复验",
                                       starts_on=date(2022, 6, 11), ends_on=date(2022, 6, 20))
-    city.post(reverse("inspections:round_step", args=[recheck.pk]), {"step": "publish_draw"})
+    today = timezone.localdate()
+    commitment = {"source": "fc3d", "source_issue": f"{today.year}158", "source_date": today.isoformat()}
+    with at(datetime.combine(today - timedelta(days=2), time(10))):
+        published = city.post(reverse("inspections:round_step", args=[recheck.pk]), {"step": "publish_draw", **commitment})
     draw = recheck.draws.get()
-    city.post(reverse("inspections:draw_step", args=[draw.pk]), {"step": "seed", "seed": "483", "seed_source": "福彩3D"})
+    assert published["Location"] == reverse("inspections:draw_detail", args=[draw.pk])
+    city = client_for(make_user("staff", YANBIAN))  # a new session: the old one's last request was two days ago
+    city.post(reverse("inspections:draw_step", args=[draw.pk]), {"step": "seed", "source": "fc3d", "source_issue": f"{today.year}158", "numbers": "4 8 3"})
     page = client_for(make_user("leader", "22")).get(reverse("inspections:draw_detail", args=[draw.pk])).content.decode()
-    assert "验证一致" in page and draw.eligible_sha256 in page
+    assert "验证一致" in page and draw.eligible_sha256 in page and f"fc3d:{today.year}158:4,8,3" in page
     _token, secret = do_create_api_token(acting_user=make_user("leader", "22"), name="验证")
     body = client_for(make_user("leader", "22")).get(f"/api/v1/draws/{draw.pk}/verify").json()
     assert body["ok"] is True and len(body["recomputed"]) == 4
@@ -92,7 +98,7 @@ def test_the_circular_lists_spot_check_failures_by_city_and_exports():
     self_check(campaign, HUNCHUN)
     province = make_user("staff", "22")
     spot = actions.do_create_round(campaign, acting_user=province, kind="spot_check", name="省级抽查", starts_on=date(2022, 6, 21), ends_on=date(2022, 6, 30))
-    actions.do_perform_draw(actions.do_publish_draw(spot, acting_user=province), acting_user=province, seed="9", seed_source="x")
+    drawn(spot, province)
     failing, passing = actions.targets(spot)
     inspect(spot, failing, province, failing={"无1"}, summary="柴草乱堆，垃圾未清")
     inspect(spot, passing, province)
