@@ -1,69 +1,26 @@
-"""`manage.py restore INPUT.tar.gz`: bring a `backup` back into an empty, migrated database.
+"""`manage.py restore BACKUP [--force]`: bring a `backup` back. The backup is verified first (a backup
+that does not match its manifest is refused before anything changes); a database that already holds
+users, regions or audit entries, or a media folder with files, is refused unless --force. Afterwards
+every table's rows and checksum are compared with the manifest. Stop the web and worker processes
+first (docs/operations.md)."""
 
-Refuses a database that already holds users or regions. Rows and files are checked against the
-manifest (row counts and SHA-256) before the transaction commits.
-"""
-
-import hashlib
-import json
-import tarfile
-from pathlib import Path, PurePosixPath
-
-from django.apps import apps
-from django.conf import settings
-from django.core import serializers
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
 
-from .backup import dump_table, table_manifest
+from qiancun.core.backup import BackupError, restore_backup
 
 
 class Command(BaseCommand):
-    help = "从 backup 生成的 .tar.gz 恢复到一个已迁移的空数据库（含上传文件）"
+    help = "从 backup 生成的备份恢复数据库与上传文件（先校验备份；目标非空时需 --force）"
 
     def add_arguments(self, parser):
-        parser.add_argument("input")
+        parser.add_argument("input", help="备份文件")
+        parser.add_argument("--force", action="store_true", help="目标数据库已有数据时仍然恢复（覆盖现有数据）")
 
-    def handle(self, *args, input, **options):
-        from qiancun.accounts.models import User
-        from qiancun.regions.models import Region
-
-        if User.objects.exists() or Region.objects.exists():
-            raise CommandError("目标数据库不是空的（已有用户或区划数据），拒绝恢复：请在新建并迁移好的空数据库上恢复")
-        media = Path(settings.MEDIA_ROOT).resolve()
-        with tarfile.open(input, "r:gz") as tar:
-            manifest = json.loads(tar.extractfile("manifest.json").read())
-            order = json.loads(tar.extractfile("tables/order.json").read())
-            with transaction.atomic():
-                self._clear_reference_rows(order)
-                for label in order:
-                    data = tar.extractfile(f"tables/{label}.json").read()
-                    for obj in serializers.deserialize("json", data):
-                        obj.save()
-                self._reset_sequences(order)
-                for label in order:
-                    model = apps.get_model(label)
-                    got = table_manifest(model, dump_table(model))
-                    if got != manifest["tables"][label]:
-                        raise CommandError(f"表 {label} 恢复后与备份清单不符（{got} ≠ {manifest['tables'][label]}），已回滚")
-            for name, expected in manifest["files"].items():
-                target = (media / name).resolve()
-                if not target.is_relative_to(media) or ".." in PurePosixPath(name).parts:
-                    raise CommandError(f"备份中的文件名不安全：{name}")
-                data = tar.extractfile(f"media/{name}").read()
-                if hashlib.sha256(data).hexdigest() != expected["sha256"]:
-                    raise CommandError(f"文件 {name} 的校验值与清单不符")
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(data)
-        self.stdout.write(f"已恢复 {len(order)} 张表、{len(manifest['files'])} 个文件")
-
-    def _clear_reference_rows(self, order):
-        with connection.cursor() as cursor:
-            for label in reversed(order):
-                cursor.execute(f"DELETE FROM {connection.ops.quote_name(apps.get_model(label)._meta.db_table)}")
-
-    def _reset_sequences(self, order):
-        models = [apps.get_model(label) for label in order]
-        with connection.cursor() as cursor:
-            for sql in connection.ops.sequence_reset_sql(self.style, models):
-                cursor.execute(sql)
+    def handle(self, *args, input, force, **options):
+        try:
+            result = restore_backup(input, force=force)
+        except BackupError as exc:
+            raise CommandError(f"恢复失败：{exc}") from exc
+        manifest = result.manifest
+        self.stdout.write(f"已恢复 {len(manifest['tables'])} 张表（{result.rows} 行）、{len(manifest['files'])} 个文件，"
+                          f"行数与校验值均与备份清单一致（备份于 {manifest['created_at']}）")
