@@ -16,17 +16,16 @@ from qiancun.regions.choices import RegionLevel
 from qiancun.regions.models import Region
 from qiancun.standards.models import Indicator, Standard
 
+from . import rules
 from .choices import EnrollmentStatus, ShortfallStatus, TagKind, Track
 from .lifecycle import ACTIVE_STATUSES, Step, next_status
 from .models import Campaign, Enrollment, EnrollmentEvent, Quota, ShortfallItem, Tag
 
 CAMPAIGN_FIELDS = [
     "year", "name", "standard_id", "target_total", "target_key_border", "target_poverty",
-    "recheck_percent", "spot_check_percent", "nomination_open", "document",
+    "recheck_percent", "spot_check_percent", "nomination_open", "document", "starts_on", "ends_on",
 ]
-QUOTA_FIELDS = ["total", "key_border", "poverty"]
-QUOTA_LABELS = {"total": "示范村", "key_border": "重点边境村", "poverty": "脱贫村"}
-TARGET_OF = {"total": "target_total", "key_border": "target_key_border", "poverty": "target_poverty"}
+QUOTA_FIELDS = list(rules.KINDS)
 SHORTFALL_FIELDS = ["indicator_id", "gap", "action_plan", "responsible_person", "due_date", "status"]
 
 
@@ -52,13 +51,21 @@ def _validate_campaign(campaign: Campaign) -> None:
     for field, label in (("recheck_percent", "市级复验比例"), ("spot_check_percent", "省级抽查比例")):
         if not 1 <= _count(getattr(campaign, field), field, label, 100) <= 100:
             raise ValidationFailed(f"{label}须在 1–100 之间", field=field)
+    for field, label in (("starts_on", "开始日期"), ("ends_on", "结束日期")):
+        if getattr(campaign, field) is not None and not isinstance(getattr(campaign, field), date):
+            raise ValidationFailed(f"{label}须为日期", field=field)
+    if campaign.starts_on and campaign.starts_on.year != campaign.year:
+        raise ValidationFailed(f"开始日期须在 {campaign.year} 年内", field="starts_on")
+    if campaign.starts_on and campaign.ends_on and campaign.ends_on < campaign.starts_on:
+        raise ValidationFailed("结束日期不能早于开始日期", field="ends_on")
 
 
 @transaction.atomic
 def do_create_campaign(*, acting_user, year: int, name: str, standard_id: int, target_total: int,
                        target_key_border: int = 0, target_poverty: int = 0, recheck_percent: int = 50,
-                       spot_check_percent: int = 10, document: str = "") -> Campaign:
-    """The province sets up a year's campaign: its standard version and its targets."""
+                       spot_check_percent: int = 10, document: str = "", starts_on: date | None = None,
+                       ends_on: date | None = None) -> Campaign:
+    """The province sets up a year's campaign: its standard version, its targets (minimums) and its dates."""
     ensure_can(acting_user, Perm.CAMPAIGN_MANAGE)
     if Campaign.objects.filter(year=year).exists():
         raise DomainError(ErrorCode.CONFLICT, f"{year} 年度的创建工作已存在", field="year")
@@ -67,7 +74,7 @@ def do_create_campaign(*, acting_user, year: int, name: str, standard_id: int, t
     campaign = Campaign(
         year=year, name=name.strip(), standard_id=standard_id, target_total=target_total,
         target_key_border=target_key_border, target_poverty=target_poverty, recheck_percent=recheck_percent,
-        spot_check_percent=spot_check_percent, document=document.strip(),
+        spot_check_percent=spot_check_percent, document=document.strip(), starts_on=starts_on, ends_on=ends_on,
     )
     _validate_campaign(campaign)
     campaign.save()
@@ -77,7 +84,11 @@ def do_create_campaign(*, acting_user, year: int, name: str, standard_id: int, t
 
 @transaction.atomic
 def do_update_campaign(campaign: Campaign, *, acting_user, **changes) -> Campaign:
-    """The province changes a campaign's name, standard, targets, check ratios or opens/closes nomination."""
+    """The province changes a campaign's name, standard, targets, dates, check ratios or opens/closes nomination.
+
+    Targets are minimums: they may be set above or below what is already allocated to the cities (the
+    overview then shows how far the allocation is from the target).
+    """
     ensure_can(acting_user, Perm.CAMPAIGN_MANAGE)
     unknown = set(changes) - (set(CAMPAIGN_FIELDS) - {"year"})
     if unknown:
@@ -87,14 +98,10 @@ def do_update_campaign(campaign: Campaign, *, acting_user, **changes) -> Campaig
         if not Standard.objects.filter(pk=changes["standard_id"]).exists():
             raise ValidationFailed("请选择创建标准", field="standard")
     for field, value in changes.items():
+        if value is None and field not in ("starts_on", "ends_on"):
+            raise ValidationFailed(f"{Campaign._meta.get_field(field.removesuffix('_id')).verbose_name}不能为空", field=field)
         setattr(campaign, field, value.strip() if isinstance(value, str) else value)
     _validate_campaign(campaign)
-    for key, target in TARGET_OF.items():
-        allocated = campaign.quotas.filter(region__level=RegionLevel.CITY).aggregate(n=Sum(key))["n"] or 0
-        if getattr(campaign, target) < allocated:
-            raise ValidationFailed(
-                f"{QUOTA_LABELS[key]}目标数 {getattr(campaign, target)} 少于已分配给各市的 {allocated} 个", field=target
-            )
     campaign.save()
     changed = diff(before, snapshot(campaign, CAMPAIGN_FIELDS))
     if changed:
@@ -117,7 +124,7 @@ def used_in(campaign: Campaign, region_code: str) -> dict[str, int]:
 
 @transaction.atomic
 def do_set_quota(campaign: Campaign, region: Region, *, acting_user, total: int, key_border: int = 0, poverty: int = 0) -> Quota:
-    """The province allocates places to a city, or a city to one of its counties."""
+    """The province gives a city its places (as many as it plans: the target is a minimum), or a city one of its counties."""
     ensure_can(acting_user, Perm.QUOTA_ALLOCATE)
     expected = {RegionLevel.PROVINCE: RegionLevel.CITY, RegionLevel.CITY: RegionLevel.COUNTY}[acting_user.scope_level]
     if region.level != expected or not Region.objects.for_user(acting_user).filter(pk=region.pk).exists():
@@ -127,35 +134,17 @@ def do_set_quota(campaign: Campaign, region: Region, *, acting_user, total: int,
         "key_border": _count(key_border, "key_border", "重点边境村名额"),
         "poverty": _count(poverty, "poverty", "脱贫村名额"),
     }
-    for key in ("key_border", "poverty"):
-        if values[key] > values["total"]:
-            raise ValidationFailed(f"{QUOTA_LABELS[key]}名额不能超过示范村名额", field=key)
-    siblings = Quota.objects.filter(campaign=campaign, region__parent_id=region.parent_id).exclude(region=region)
-    if region.level == RegionLevel.CITY:
-        ceiling = {key: getattr(campaign, TARGET_OF[key]) for key in QUOTA_FIELDS}
-        above = "全省目标"
-    else:
-        parent_quota = Quota.objects.filter(campaign=campaign, region_id=region.parent_id).first()
+    rules.check_parts_within_total(values)
+    if region.level == RegionLevel.COUNTY:
+        # Lock the city's row: two counties' quotas set at once cannot both take the city's last place.
+        parent_quota = Quota.objects.select_for_update().filter(campaign=campaign, region_id=region.parent_id).first()
         if parent_quota is None:
             raise ValidationFailed(f"{region.parent.name}尚未获得省级分配的名额", field="total")
-        ceiling = {key: getattr(parent_quota, key) for key in QUOTA_FIELDS}
-        above = f"{region.parent.name}的名额"
-    for key in QUOTA_FIELDS:
-        others = siblings.aggregate(n=Sum(key))["n"] or 0
-        if others + values[key] > ceiling[key]:
-            raise ValidationFailed(
-                f"{QUOTA_LABELS[key]}名额超出{above}：已分配其他单位 {others} 个，本次 {values[key]} 个，合计 {others + values[key]} 个，"
-                f"上限 {ceiling[key]} 个",
-                field=key,
-            )
+        siblings = Quota.objects.filter(campaign=campaign, region__parent_id=region.parent_id).exclude(region=region)
+        others = {key: siblings.aggregate(n=Sum(key))["n"] or 0 for key in QUOTA_FIELDS}
+        rules.check_fits_parent(values, others, rules.values_of(parent_quota), region.parent.name)
     children = Quota.objects.filter(campaign=campaign, region__parent=region)
-    used = used_in(campaign, region.code)
-    for key in QUOTA_FIELDS:
-        below = children.aggregate(n=Sum(key))["n"] or 0
-        if values[key] < below:
-            raise ValidationFailed(f"{QUOTA_LABELS[key]}名额 {values[key]} 少于已分配给下级的 {below} 个", field=key)
-        if values[key] < used[key]:
-            raise ValidationFailed(f"{QUOTA_LABELS[key]}名额 {values[key]} 少于已提名的 {used[key]} 个", field=key)
+    rules.check_covers(values, {key: children.aggregate(n=Sum(key))["n"] or 0 for key in QUOTA_FIELDS}, used_in(campaign, region.code))
     quota = Quota.objects.filter(campaign=campaign, region=region).first()
     before = snapshot(quota, QUOTA_FIELDS) if quota else {}
     if quota is None:
@@ -253,6 +242,15 @@ def _tags_from(ids, acting_user) -> list[Tag]:
     return tags
 
 
+def _check_place_left(campaign: Campaign, village: Region) -> None:
+    county_code = village.code[:6]
+    # Lock the county's quota row so two nominations at once cannot both take the last place.
+    quota = Quota.objects.select_for_update().filter(campaign=campaign, region_id=county_code).first()
+    if quota is None:
+        raise ValidationFailed("本县尚未获得市级分配的名额，不能提名", field="village")
+    rules.check_place_left(rules.values_of(quota), used_in(campaign, county_code), village)
+
+
 @transaction.atomic
 def do_nominate(campaign: Campaign, village: Region, *, acting_user, track: str = Track.CREATE,
                 tag_ids=(), note: str = "") -> Enrollment:
@@ -265,14 +263,7 @@ def do_nominate(campaign: Campaign, village: Region, *, acting_user, track: str 
     if Enrollment.objects.filter(campaign=campaign, village=village).exists():
         raise DomainError(ErrorCode.CONFLICT, f"{village.name}（{village.code}）已在{campaign.year}年度创建名单中", field="village")
     _check_track(campaign, village, track)
-    county_code = village.code[:6]
-    # Lock the county's quota row so two nominations at once cannot both take the last place.
-    quota = Quota.objects.select_for_update().filter(campaign=campaign, region_id=county_code).first()
-    if quota is None:
-        raise ValidationFailed("本县尚未获得市级分配的名额，不能提名", field="village")
-    used = used_in(campaign, county_code)
-    if used["total"] >= quota.total:
-        raise ValidationFailed(f"本县名额 {quota.total} 个已用完，不能再提名", field="village")
+    _check_place_left(campaign, village)
     tags = _tags_from(tag_ids, acting_user)
     if len(note) > 300:
         raise ValidationFailed("说明最多 300 字", field="note")
@@ -288,9 +279,11 @@ def do_nominate(campaign: Campaign, village: Region, *, acting_user, track: str 
 
 @transaction.atomic
 def do_resubmit(enrollment: Enrollment, *, acting_user, track: str | None = None, note: str | None = None) -> Enrollment:
-    """The county corrects a returned nomination and sends it up again."""
+    """The county corrects a returned nomination and sends it up again (it takes a place again)."""
     ensure_can(acting_user, Perm.ENROLLMENT_NOMINATE)
     _scoped_enrollment(enrollment, acting_user)
+    if enrollment.status == EnrollmentStatus.RETURNED:  # a returned nomination freed its place
+        _check_place_left(enrollment.campaign, enrollment.village)
     if track is not None and track != enrollment.track:
         _check_track(enrollment.campaign, enrollment.village, track)
         enrollment.track = track

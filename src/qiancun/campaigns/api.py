@@ -31,6 +31,8 @@ class CampaignOut(Schema):
     spot_check_percent: int
     nomination_open: bool
     document: str
+    starts_on: date | None
+    ends_on: date | None
 
 
 class CampaignIn(Schema):
@@ -43,6 +45,8 @@ class CampaignIn(Schema):
     recheck_percent: int = 50
     spot_check_percent: int = 10
     document: str = ""
+    starts_on: date | None = None
+    ends_on: date | None = None
 
 
 class CampaignPatch(Schema):
@@ -55,6 +59,8 @@ class CampaignPatch(Schema):
     spot_check_percent: int | None = None
     nomination_open: bool | None = None
     document: str | None = None
+    starts_on: date | None = None
+    ends_on: date | None = None
 
 
 class CountsOut(Schema):
@@ -86,7 +92,9 @@ class OverviewRowOut(CountsOut):
 class OverviewOut(Schema):
     region_code: str
     region_name: str
-    allocated: dict[str, int] | None
+    target: dict[str, int] = Field(description="全省目标（下限）：示范村、重点边境村、脱贫村")
+    allocated: dict[str, int] | None = Field(description="本区划的名额：省级为已分配各市名额之和，市、县为上级分配的名额（上限）")
+    short_of_target: dict[str, int] | None = Field(description="省级：已分配名额距目标还差多少（0 为已达到）；市、县为 null")
     totals: CountsOut
     rows: list[OverviewRowOut]
 
@@ -287,7 +295,7 @@ def get_campaign(request, year: int):
     return _campaign(year)
 
 
-@router.patch("/campaigns/{year}", response={200: CampaignOut, **ERRORS}, summary="修改目标、比例、标准或提名开关")
+@router.patch("/campaigns/{year}", response={200: CampaignOut, **ERRORS}, summary="修改目标（下限）、日期、比例、标准或提名开关（省级管理员）")
 def update_campaign(request, year: int, payload: CampaignPatch):
     return actions.do_update_campaign(_campaign(year), acting_user=request.auth, **payload.dict(exclude_unset=True))
 
@@ -299,7 +307,8 @@ def campaign_overview(request, year: int, region: str | None = None):
     place = get_object_or_404(Region.objects.for_user(request.auth), code=region) if region else request.auth.scope
     data = queries.overview(campaign, place, request.auth)
     return {
-        "region_code": place.code, "region_name": place.name, "allocated": data["allocated"], "totals": data["totals"],
+        "region_code": place.code, "region_name": place.name, "target": data["target"], "allocated": data["allocated"],
+        "short_of_target": data["short_of_target"], "totals": data["totals"],
         "rows": [
             {**{k: row[k] for k in queries.COUNTS}, "region_code": row["region"].code, "region_name": row["region"].name, "quota": row["quota"]}
             for row in data["rows"]

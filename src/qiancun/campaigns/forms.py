@@ -19,6 +19,28 @@ class CampaignForm(StyledForm, forms.Form):
     recheck_percent = forms.IntegerField(label="市级复验比例（%）", min_value=1, max_value=100, initial=50)
     spot_check_percent = forms.IntegerField(label="省级抽查比例（%）", min_value=1, max_value=100, initial=10)
     document = forms.CharField(label="依据文件", max_length=200, required=False, help_text="如 吉政办函〔2022〕52号")
+    starts_on = forms.DateField(label="开始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    ends_on = forms.DateField(label="结束日期", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target_total"].help_text = "目标是下限（如“1000 个以上”）：各市名额合计须达到目标，可以多于目标"
+
+
+class CampaignEditForm(CampaignForm):
+    """The same fields without the year (a campaign is its year) and the standard (inspections are judged by it)."""
+
+    nomination_open = forms.BooleanField(label="接受提名", required=False)
+
+    field_order = [
+        "name", "target_total", "target_key_border", "target_poverty", "starts_on", "ends_on",
+        "recheck_percent", "spot_check_percent", "document", "nomination_open",
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["year"]
+        del self.fields["standard"]
 
 
 def tag_choices():
@@ -62,7 +84,7 @@ class ReasonForm(StyledForm, forms.Form):
 
 
 class ImportForm(StyledForm, forms.Form):
-    file = forms.FileField(label="提名表（.xlsx）")
+    file = forms.FileField(label="提名表（.xlsx、.xls、.ods 或 CSV）")
 
 
 class ShortfallForm(StyledForm, forms.Form):

@@ -9,7 +9,10 @@ from .choices import EnrollmentStatus, ShortfallStatus, TagKind, Track
 
 
 class Campaign(models.Model):
-    """One year of the programme (千村示范 2022) with its standard version and province targets."""
+    """One year of the programme (千村示范 2022) with its standard version, dates and province targets.
+
+    The targets are minimums (“1000 个以上”): see `rules` for what they mean for quotas.
+    """
 
     year = models.PositiveSmallIntegerField("年度", unique=True)
     name = models.CharField("名称", max_length=100)
@@ -21,6 +24,8 @@ class Campaign(models.Model):
     spot_check_percent = models.PositiveSmallIntegerField("省级抽查比例（%）", default=10)
     nomination_open = models.BooleanField("接受提名", default=True)
     document = models.CharField("依据文件", max_length=200, blank=True)
+    starts_on = models.DateField("开始日期", null=True, blank=True)
+    ends_on = models.DateField("结束日期", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     class Meta:

@@ -1,11 +1,12 @@
 """Read helpers for campaigns. Every function takes querysets or users and stays inside the scope."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import Substr
 
 from qiancun.regions.choices import CHILD_LEVEL, CODE_LENGTH, RegionLevel
 from qiancun.regions.models import Region
 
+from . import rules
 from .choices import EnrollmentStatus, ShortfallStatus, Track
 from .lifecycle import ACTIVE_STATUSES, CONFIRMED_STATUSES
 from .models import Enrollment, Quota
@@ -33,11 +34,16 @@ def overview(campaign, region: Region, user) -> dict:
     """Targets/quotas against nominations, per child region of `region`, in one grouped query."""
     enrollments = Enrollment.objects.for_user(user).filter(campaign=campaign).within(region.code)
     totals = enrollments.aggregate(**_aggregates(enrollments))
+    # The places the region has: the province's are what it has given the cities (its plan, to be at least
+    # the target); a city's or county's are its quota (None until the level above gives it one).
     if region.level == RegionLevel.PROVINCE:
-        allocated = {"total": campaign.target_total, "key_border": campaign.target_key_border, "poverty": campaign.target_poverty}
+        planned = Quota.objects.filter(campaign=campaign, region__level=RegionLevel.CITY).aggregate(**{k: Sum(k) for k in rules.KINDS})
+        allocated = {key: value or 0 for key, value in planned.items()}
+        short = rules.short_of_target(campaign, allocated)
     else:
         quota = Quota.objects.filter(campaign=campaign, region=region).first()
-        allocated = {"total": quota.total, "key_border": quota.key_border, "poverty": quota.poverty} if quota else None
+        allocated = rules.values_of(quota) if quota else None
+        short = None
     rows = []
     child_level = CHILD_LEVEL.get(region.level)
     if child_level and child_level != RegionLevel.VILLAGE:
@@ -55,7 +61,10 @@ def overview(campaign, region: Region, user) -> dict:
                 "drillable": child_level in (RegionLevel.CITY, RegionLevel.COUNTY),
                 **{name: counts.get(name, 0) for name in COUNTS},
             })
-    return {"region": region, "allocated": allocated, "totals": totals, "rows": rows, "child_level": child_level}
+    return {
+        "region": region, "target": rules.targets(campaign), "allocated": allocated, "short_of_target": short,
+        "totals": totals, "rows": rows, "child_level": child_level,
+    }
 
 
 def quota_rows(campaign, region: Region, user) -> list[dict]:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("enrollments/<int:pk>/shortfalls/", views.shortfall_add, name="shortfall_add"),
     path("shortfalls/<int:pk>/status/", views.shortfall_status, name="shortfall_status"),
     path("<int:year>/", views.campaign_detail, name="detail"),
+    path("<int:year>/edit/", views.campaign_edit, name="edit"),
     path("<int:year>/quotas/", views.quotas, name="quotas"),
     path("<int:year>/enrollments/", views.enrollments, name="enrollments"),
     path("<int:year>/enrollments/bulk/", views.enrollments_bulk, name="enrollments_bulk"),

@@ -19,9 +19,10 @@ from qiancun.regions.choices import RegionLevel
 from qiancun.regions.models import Region
 from qiancun.regions.queries import breadcrumbs
 
-from . import actions, excel, queries
+from . import actions, excel, queries, rules
 from .choices import EnrollmentStatus, TagKind, Track
 from .forms import (
+    CampaignEditForm,
     CampaignForm,
     ImportForm,
     NominateForm,
@@ -32,7 +33,7 @@ from .forms import (
     TagsForm,
 )
 from .lifecycle import allowed_steps
-from .models import Campaign, Enrollment, ShortfallItem, Tag
+from .models import Campaign, Enrollment, Quota, ShortfallItem, Tag
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -71,6 +72,24 @@ def campaign_create(request):
     return render(request, "campaigns/campaign_form.html", {"form": form})
 
 
+@requires(Perm.CAMPAIGN_MANAGE)
+@require_http_methods(["GET", "POST"])
+def campaign_edit(request, year: int):
+    """The province changes a campaign's name, targets (minimums), dates, check ratios and nomination switch."""
+    campaign = _campaign(year)
+    initial = {name: getattr(campaign, name) for name in CampaignEditForm.base_fields if hasattr(campaign, name)}
+    form = CampaignEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_update_campaign(campaign, acting_user=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, f"已保存{campaign.name}")
+            return redirect("campaigns:detail", year=campaign.year)
+    return render(request, "campaigns/campaign_form.html", {"form": form, "campaign": campaign})
+
+
 @requires(Perm.CAMPAIGN_VIEW)
 def campaign_detail(request, year: int):
     """Campaign overview for a region (the user's own by default), with drill-down to its children."""
@@ -93,6 +112,8 @@ def campaign_detail(request, year: int):
         "can_allocate": can(request.user, Perm.QUOTA_ALLOCATE) and region == request.user.scope,
         "can_nominate": can(request.user, Perm.ENROLLMENT_NOMINATE),
         "can_manage": can(request.user, Perm.CAMPAIGN_MANAGE),
+        "rule": rules.RULE_SENTENCE,
+        "short_text": rules.describe(data["short_of_target"], skip_zero=True) if data["short_of_target"] else "",
         "rectification": rectification_queries.summary(
             Problem.objects.for_user(request.user).within(region.code).filter(enrollment__campaign=campaign)
         ),
@@ -131,7 +152,15 @@ def quotas(request, year: int):
         if errors and request.method == "POST":
             row["posted"] = {key: request.POST.get(f"{key}-{row['region'].code}", "") for key in actions.QUOTA_FIELDS}
     data = queries.overview(campaign, region, request.user)
-    return render(request, "campaigns/quotas.html", {"campaign": campaign, "region": region, "rows": rows, "allocated": data["allocated"]})
+    given = {key: sum(getattr(row["quota"], key) for row in rows if row["quota"]) for key in rules.KINDS}
+    own = data["allocated"]
+    left = {key: own[key] - given[key] for key in rules.KINDS} if own and region.level != RegionLevel.PROVINCE else None
+    return render(request, "campaigns/quotas.html", {
+        "campaign": campaign, "region": region, "rows": rows, "rule": rules.RULE_SENTENCE,
+        "target_text": rules.describe(data["target"]), "given_text": rules.describe(given), "own_text": rules.describe(own),
+        "left_text": rules.describe(left) if left else "",
+        "short_text": rules.describe(data["short_of_target"], skip_zero=True) if data["short_of_target"] else "",
+    })
 
 
 def _enrollment_list(request, campaign):
@@ -217,7 +246,20 @@ def nominate(request, year: int):
         else:
             messages.success(request, f"已提名{enrollment.village.name}")
             return redirect("campaigns:nominate", year=year)
-    return render(request, "campaigns/nominate.html", {"campaign": campaign, "form": form, "import_form": ImportForm()})
+    return render(request, "campaigns/nominate.html", {
+        "campaign": campaign, "form": form, "import_form": ImportForm(), "places": _places_left(campaign, request.user),
+    })
+
+
+def _places_left(campaign, user) -> str:
+    """“示范村 12 个（已提名 10 个）…”: the county's places as the nomination page shows them."""
+    quota = Quota.objects.filter(campaign=campaign, region_id=user.scope_id).first()
+    if quota is None:
+        return "本县尚未获得名额"
+    used = actions.used_in(campaign, user.scope_id)
+    return "；".join(
+        f"{rules.LABELS[key]} {getattr(quota, key)} 个（已提名 {used[key]} 个，尚余 {getattr(quota, key) - used[key]} 个）" for key in rules.KINDS
+    )
 
 
 @requires(Perm.ENROLLMENT_NOMINATE)
@@ -237,6 +279,7 @@ def nominations_import(request, year: int):
                 return redirect("campaigns:enrollments", year=year)
     return render(request, "campaigns/nominate.html", {
         "campaign": campaign, "form": NominateForm(), "import_form": form, "import_result": result,
+        "places": _places_left(campaign, request.user),
     }, status=400)
 
 

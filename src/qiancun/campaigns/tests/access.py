@@ -42,6 +42,7 @@ def routes() -> dict[str, Route]:
         "campaigns:tags": Route("tags", "/campaigns/tags/", EVERYONE),
         "campaigns:tag_set_active": Route("tag active", f"/campaigns/tags/{tag.pk}/active/", PROVINCE_ADMIN, NOT_PROVINCE_ADMIN, method="post", data={"active": "1"}),
         "campaigns:detail": Route("overview", "/campaigns/2022/", EVERYONE, url_out_of_scope=f"/campaigns/2022/?region={HUNCHUN}", out_of_scope_role=("staff", YANJI)),
+        "campaigns:edit": Route("campaign edit", "/campaigns/2022/edit/", PROVINCE_ADMIN, NOT_PROVINCE_ADMIN),
         "campaigns:quotas": Route("quotas", "/campaigns/2022/quotas/", {("admin", "22"), ("admin", YANBIAN)}, {("admin", YANJI), ("staff", YANBIAN), ("leader", "22")}),
         "campaigns:enrollments": Route("enrollments", "/campaigns/2022/enrollments/", EVERYONE),
         "campaigns:enrollments_bulk": Route("bulk", "/campaigns/2022/enrollments/bulk/", CITY_STAFF, NOT_CITY, method="post", data={"step": "review"}),

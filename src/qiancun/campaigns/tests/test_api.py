@@ -1,9 +1,8 @@
 import pytest
 
-from qiancun.accounts.actions import do_create_api_token
 from qiancun.campaigns import actions
 from qiancun.campaigns.models import Tag
-from qiancun.core.testing import make_user
+from qiancun.core.testing import api_token, make_user
 
 from .factories import HUNCHUN, YANBIAN, YANJI, campaign_2022, with_quotas, yanji_villages
 
@@ -11,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 
 def bearer(user) -> dict:
-    return {"Authorization": f"Bearer {do_create_api_token(acting_user=user, name='t')[1]}"}
+    return {"Authorization": f"Bearer {api_token(user)}"}
 
 
 def test_the_whole_nomination_flow_through_the_api(client):
@@ -39,7 +38,8 @@ def test_overview_and_quotas_through_the_api(client):
     campaign = with_quotas(campaign_2022())
     actions.do_nominate(campaign, yanji_villages(1)[0], acting_user=make_user("staff", YANJI))
     body = client.get("/api/v1/campaigns/2022/overview", headers=bearer(make_user("leader", "22"))).json()
-    assert body["allocated"] == {"total": 1000, "key_border": 119, "poverty": 295}
+    assert body["target"] == {"total": 1000, "key_border": 119, "poverty": 295}
+    assert body["allocated"] == {"total": 100, "key_border": 0, "poverty": 0}
     assert {r["region_code"]: r["nominated"] for r in body["rows"]}[YANBIAN] == 1
     city = bearer(make_user("admin", YANBIAN))
     too_many = client.put(f"/api/v1/campaigns/2022/quotas/{HUNCHUN}", {"total": 95}, content_type="application/json", headers=city)
