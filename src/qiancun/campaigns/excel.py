@@ -3,10 +3,11 @@
 import io
 from dataclasses import dataclass
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from qiancun.core.errors import DomainError, ErrorCode
+from qiancun.core import tabular
+from qiancun.core.tabular import Column
 
 from .choices import Track
 from .queries import region_names
@@ -69,29 +70,22 @@ class NominationRow:
     note: str
 
 
+NOMINATION_COLUMNS = [
+    Column("village_code", "村区划代码", ("区划代码", "村代码", "行政区划代码", "村级区划代码")),
+    Column("track", "类型", ("创建类型",)),
+    Column("tags", "标签", ("村庄标签",), required=False),
+    Column("note", "说明", ("备注",), required=False),
+]
+
+
 def read_nominations(uploaded) -> list[NominationRow]:
-    """Rows of a nomination sheet; a file that is not such a sheet is refused as a whole."""
-    try:
-        book = load_workbook(uploaded, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds (zip, XML, key errors) on a file that is not xlsx
-        raise DomainError(ErrorCode.INVALID_FILE, "无法读取文件，请上传 .xlsx 格式的提名表", field="file") from exc
-    sheet = book.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    header = [str(c).strip() if c is not None else "" for c in next(rows, [])]
-    if header[: len(NOMINATION_HEADERS)] != NOMINATION_HEADERS:
-        raise DomainError(
-            ErrorCode.INVALID_FILE, f"表头应为：{'、'.join(NOMINATION_HEADERS)}（请使用提名表模板）", field="file"
-        )
+    """Rows of a nomination sheet (.xlsx, .xls, .ods or CSV; the header row may sit under a title);
+    a file that is not such a sheet, or over the import limits, is refused as a whole."""
+    table = tabular.read_table(uploaded, name=str(getattr(uploaded, "name", "") or ""), columns=NOMINATION_COLUMNS)
     result = []
-    for number, values in enumerate(rows, start=2):
-        cells = ["" if v is None else str(v).strip() for v in (list(values) + [None] * 4)[:4]]
-        if not any(cells):
-            continue
-        code, track_label, tags, note = cells
-        if code.endswith(".0"):  # a code typed as a number
-            code = code[:-2]
+    for number, cells in table.rows:
+        code, track_label, tags, note = (tabular.text(cells.get(c.field)) for c in NOMINATION_COLUMNS)
         track = TRACK_BY_LABEL.get(track_label, track_label)
         tag_names = [t.strip() for t in tags.replace(",", "、").replace("，", "、").split("、") if t.strip()]
         result.append(NominationRow(number, code, track, tag_names, note))
-    book.close()
     return result

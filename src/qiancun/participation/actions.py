@@ -18,6 +18,7 @@ from qiancun.core.errors import DomainError, ErrorCode, ValidationFailed
 from qiancun.core.images import check_image
 from qiancun.core.jobs import close_interrupted, run_import, this_process
 from qiancun.core.models import AuditAction
+from qiancun.core.tabular import check_upload
 from qiancun.regions.choices import RegionLevel
 from qiancun.regions.models import Region
 
@@ -776,14 +777,14 @@ def _enqueue_import(job: HouseholdImport) -> None:
 
 @transaction.atomic
 def do_start_household_import(village: Region, uploaded_file, *, acting_user, mode: str = ImportMode.ALL_OR_NOTHING) -> HouseholdImport:
-    """Village staff upload an Excel of households; a background job validates and loads it."""
+    """Village staff upload a register of households (.xlsx, .xls, .ods or CSV); a background job
+    validates and loads it. A file that could never load (empty, another format, over the size limit)
+    is refused here, before a job is queued."""
     ensure_can(acting_user, Perm.HOUSEHOLD_EDIT)
     _village(village, acting_user)
     if mode not in ImportMode.values:
         raise ValidationFailed("请选择导入方式", field="mode")
-    name = getattr(uploaded_file, "name", "") or "households.xlsx"
-    if not name.lower().endswith(".xlsx"):
-        raise DomainError(ErrorCode.INVALID_FILE, "请上传 Excel 文件（.xlsx）", field="file")
+    name = check_upload(uploaded_file)
     job = HouseholdImport(village=village, original_name=name[:200], mode=mode, created_by=acting_user)
     job.file.save(name, uploaded_file, save=False)
     job.save()

@@ -13,12 +13,13 @@ from django.db import connection, transaction
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
-from python_calamine import CalamineWorkbook
 
+from qiancun.core import tabular
 from qiancun.core.audit import record_audit
 from qiancun.core.bulk import insert_rows
 from qiancun.core.errors import DomainError
 from qiancun.core.models import AuditAction
+from qiancun.core.tabular import Column
 
 from . import personal_data as pd
 from .actions import clean_member
@@ -28,8 +29,22 @@ from .models import Household, HouseholdGroup, Member, PointsAccount
 COLUMNS = ["户号", "姓名", "与户主关系", "身份证号", "手机号", "住址", "十户一组"]
 FIELD_OF_COLUMN = {"户号": "number", "姓名": "name", "与户主关系": "relation", "身份证号": "id_number", "手机号": "phone", "住址": "address", "十户一组": "group"}
 COLUMN_OF_FIELD = {v: k for k, v in FIELD_OF_COLUMN.items()}
+# The template's headings and the ones county registers use for the same columns. 户号, 姓名 and
+# 身份证号 must be there (a register whose ID column went unrecognised would load every household
+# without IDs); 与户主关系 too, unless the names are headed 户主姓名 (one row per household: every row a head).
+SPEC = [
+    Column("number", "户号", ("户编号", "户码", "家庭户号", "户序号", "户籍号")),
+    Column("name", "姓名", ("成员姓名", "家庭成员姓名", "户主姓名", "名字")),
+    Column("relation", "与户主关系", ("与户主的关系", "家庭关系", "成员关系", "关系"), required=False),
+    Column("id_number", "身份证号", ("身份证号码", "公民身份号码", "公民身份证号码", "身份证件号码", "身份证", "证件号码")),
+    Column("phone", "手机号", ("手机号码", "联系电话", "电话号码", "电话", "手机", "联系方式"), required=False),
+    Column("address", "住址", ("家庭住址", "现住址", "居住地址", "家庭地址", "地址"), required=False),
+    Column("group", "十户一组", ("十户一组组名", "所在小组", "所属小组", "小组", "组别"), required=False),
+]
+HEAD_NAME = "户主姓名"
 MAX_ROWS = 100_000
 MEMBER_FIELDS = ["name", "relation", "id_cipher", "id_hash", "id_masked", "phone_cipher", "phone_hash", "phone_masked"]
+EMPTY_REPORT = {"errors": [], "added": 0, "unchanged": 0}
 
 
 class HouseholdFileError(Exception):
@@ -38,36 +53,43 @@ class HouseholdFileError(Exception):
         self.report = report
 
 
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
+def _file_error(summary: str, notes: list[str] | None = None) -> HouseholdFileError:
+    return HouseholdFileError({"summary": summary, **EMPTY_REPORT, "notes": notes or []})
+
+
+def read_table(handle, name: str = "") -> tuple[list[tuple[int, dict]], list[str]]:
+    """The member rows of a register (.xlsx, .xls, .ods or CSV, the header row wherever it is in the
+    first rows) with their row numbers, and notes on what was skipped or left out."""
+    try:
+        table = tabular.read_table(handle, name=name or str(getattr(handle, "name", "")), columns=SPEC, max_rows=MAX_ROWS)
+    except tabular.TableError as exc:
+        raise _file_error(exc.message) from None
+    heads_only = "relation" not in table.columns
+    if heads_only and table.headings.get("name") != HEAD_NAME:
+        relation = SPEC[2]
+        raise _file_error(f"表头（第 {table.header_row} 行）缺少列：“{relation.label}”（也可写作：{'、'.join(relation.synonyms)}）；"
+                          f"如果每行都是一户的户主，请把姓名列的表头写作“{HEAD_NAME}”")
+    notes = list(table.notes)
+    if heads_only:
+        notes.append(f"表头为“{HEAD_NAME}”且没有“与户主关系”列：每行按户主导入")
+    notes += [f"文件没有“{c.label}”列，各户的{c.label}未导入" for c in SPEC if c.field in ("phone", "address", "group") and c.field not in table.columns]
+    rows = []
+    for number, cells in table.rows:
+        row = {c.field: tabular.text(cells.get(c.field)) for c in SPEC}
+        if heads_only:
+            row["relation"] = Relation.HEAD
+        # An ID the spreadsheet holds as a number has lost its last digits (Excel keeps 15): say so,
+        # rather than a check-digit error that makes staff doubt a correct ID.
+        row["id_number_problem"] = pd.excel_number_problem(cells.get("id_number"))
+        rows.append((number, row))
+    if not rows:
+        raise _file_error(f"文件中没有农户数据：表头（第 {table.header_row} 行）下面没有任何成员行", notes)
+    return rows, notes
 
 
 def read_rows(handle) -> list[tuple[int, dict]]:
-    """The data rows of the first sheet, with their row numbers. Read with calamine (Rust): openpyxl
-    needed ~0.5 ms a row, most of a 100,000-row import."""
-    try:
-        book = CalamineWorkbook.from_filelike(handle)
-        rows = iter(book.get_sheet_by_index(0).to_python(skip_empty_area=False))
-    except Exception:
-        raise HouseholdFileError({"summary": "文件不是有效的 Excel（.xlsx）文件", "errors": [], "added": 0, "unchanged": 0}) from None
-    header = [_cell(v) for v in next(rows, [])]
-    missing = [c for c in COLUMNS if c not in header]
-    if missing:
-        raise HouseholdFileError({"summary": f"表头缺少列：{'、'.join(missing)}（请使用模板）", "errors": [], "added": 0, "unchanged": 0})
-    index = {name: header.index(name) for name in COLUMNS}
-    out = []
-    for number, values in enumerate(rows, start=2):
-        values = list(values or [])
-        row = {FIELD_OF_COLUMN[name]: _cell(values[i]) if i < len(values) else "" for name, i in index.items()}
-        if any(row.values()):
-            out.append((number, row))
-        if len(out) > MAX_ROWS:
-            raise HouseholdFileError({"summary": f"一次最多导入 {MAX_ROWS} 行", "errors": [], "added": 0, "unchanged": 0})
-    return out
+    """The data rows of the first sheet, with their row numbers."""
+    return read_table(handle)[0]
 
 
 def _error(row: int, field: str, reason: str) -> dict:
@@ -80,18 +102,22 @@ def import_households(handle, village, *, mode: str, acting_user=None, progress=
     `progress(phase, done, total)` follows both passes; `on_written(report)` runs inside the write
     transaction (the job's outcome), so a crash leaves either every household of the file or none.
     """
-    rows = read_rows(handle)
+    rows, notes = read_table(handle)
     errors: list[dict] = []
     households: OrderedDict[str, list] = OrderedDict()
     seen_ids: dict[str, int] = {}
     existing = {h.number: h for h in Household.objects.filter(village=village).prefetch_related("members")}
     # The platform-wide uniqueness of ID numbers is checked against the database once per thousand rows,
     # not once per row (100,000 rows: one query a row was most of the import's time).
-    digests = {row_no: pd.lookup_hash(pd.normalize_id(row["id_number"])) for row_no, row in rows if row["id_number"]}
+    digests = {row_no: pd.lookup_hash(pd.normalize_id(row["id_number"])) for row_no, row in rows if row["id_number"] and not row["id_number_problem"]}
     taken = _registered(list(set(digests.values())))
     for done, (row_no, row) in enumerate(rows, start=1):
         if not row["number"]:
             errors.append(_error(row_no, "number", "户号不能为空"))
+            continue
+        if row["id_number_problem"]:
+            errors.append(_error(row_no, "id_number", row["id_number_problem"]))
+            households.setdefault(row["number"], []).append((row_no, row, None, True))
             continue
         household = existing.get(row["number"])
         digest = digests.get(row_no, "")
@@ -129,11 +155,15 @@ def import_households(handle, village, *, mode: str, acting_user=None, progress=
             errors.append(_error(heads[0][0], "relation", f"户号 {number} 已有户主"))
             bad_households.add(number)
     errors.sort(key=lambda e: e["row"])
+    bad_rows = len({e["row"] for e in errors})
     if errors and mode == ImportMode.ALL_OR_NOTHING:
         raise HouseholdFileError({
-            "summary": f"文件有 {len(errors)} 处错误，未导入任何农户（全部正确才导入）",
-            "errors": errors, "added": 0, "unchanged": 0, "members_added": 0,
+            "summary": f"文件中 {bad_rows} 行有错误（共 {len(errors)} 处），未导入任何农户（全部正确才导入）",
+            "errors": errors, "added": 0, "unchanged": 0, "members_added": 0, "rejected_rows": len(rows), "notes": notes,
         })
+    # Every row not imported: rows with an error, and the other members of a household that has one
+    # (a household goes in whole or not at all).
+    rejected = {e["row"] for e in errors} | {row_no for number in bad_households for row_no, *_ in households[number]}
     added = unchanged = members_added = 0
     with transaction.atomic():
         # Written in bulk: the new groups, then the new households, their points accounts and every new
@@ -178,12 +208,15 @@ def import_households(handle, village, *, mode: str, acting_user=None, progress=
         members_added = len(new_rows)
         skipped = len(bad_households)
         summary = f"新增 {added} 户，{unchanged} 户未变，新增成员 {members_added} 人"
-        if skipped:
-            summary += f"；{skipped} 户有错误未导入"
+        if rejected:
+            summary += f"；{len(rejected)} 行未导入（{bad_rows} 行有错误"
+            summary += f"，涉及 {skipped} 户）" if skipped else "）"
         record_audit(AuditAction.IMPORT, acting_user=acting_user, username="" if acting_user else "system",
                      object_type="participation.household", object_repr=f"农户导入 {village.name}", region_code=village.code,
-                     changes={"added": added, "unchanged": unchanged, "members_added": members_added, "skipped": skipped})
-        report = {"summary": summary, "errors": errors, "added": added, "unchanged": unchanged, "members_added": members_added}
+                     changes={"added": added, "unchanged": unchanged, "members_added": members_added, "skipped": skipped,
+                              "rejected_rows": len(rejected)})
+        report = {"summary": summary, "errors": errors, "added": added, "unchanged": unchanged, "members_added": members_added,
+                  "rejected_rows": len(rejected), "notes": notes}
         if on_written:
             on_written(report)
     if progress:

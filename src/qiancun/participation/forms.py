@@ -26,7 +26,7 @@ class MemberForm(StyledForm, forms.Form):
 
 
 class ImportForm(StyledForm, forms.Form):
-    file = forms.FileField(label="Excel 文件（.xlsx）")
+    file = forms.FileField(label="农户表（.xlsx、.xls、.ods 或 CSV）")
     mode = forms.ChoiceField(label="导入方式", choices=ImportMode.choices, initial=ImportMode.ALL_OR_NOTHING, widget=forms.RadioSelect)
 
 

@@ -14,6 +14,7 @@ import base64
 import hmac as std_hmac
 import os
 import re
+import unicodedata
 from datetime import date
 from functools import lru_cache
 
@@ -104,15 +105,33 @@ def mask_phone(value: str) -> str:
 
 
 def normalize_id(value) -> str:
-    return str(value or "").strip().replace(" ", "").upper()
+    """NFKC first: an ID typed with a Chinese input method has full-width digits (２２０１…) and Ｘ."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value or ""))).upper()
 
 
 def normalize_phone(value) -> str:
-    return str(value or "").strip().replace(" ", "")
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value or "")))
+
+
+EXCEL_NUMBER = ("身份证号被 Excel 当成了数字保存（数字只保留 15 位有效数字，后几位变成了 0，或显示成 2.20101E+17 这样的科学计数法），"
+                "文件里已没有完整号码。请把该列设置为“文本”格式，重新录入这些身份证号后再导入")
+_SCIENTIFIC = re.compile(r"^\d(\.\d+)?E\+?\d+$")
+
+
+def excel_number_problem(value) -> str | None:
+    """The message for an ID number a spreadsheet stored as a number (a numeric cell, or its text:
+    2.20101E+17), or None. Its last digits are gone, so the check digit says nothing about the person."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return EXCEL_NUMBER
+    if isinstance(value, str) and _SCIENTIFIC.match(normalize_id(value)):
+        return EXCEL_NUMBER
+    return None
 
 
 def id_number_problem(value: str, today: date | None = None) -> str | None:
     """Why an ID number (GB 11643-1999, 18 digits) is not valid, or None when it is."""
+    if excel_number_problem(value):
+        return EXCEL_NUMBER
     if len(value) != 18:
         return "身份证号须为 18 位"
     if not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
@@ -125,6 +144,8 @@ def id_number_problem(value: str, today: date | None = None) -> str | None:
         return f"身份证号中的出生日期 {value[6:14]} 不合理"
     total = sum(int(d) * w for d, w in zip(value[:17], _WEIGHTS, strict=True))
     if _CHECK[total % 11] != value[17]:
+        if value.endswith("000"):  # 15 significant digits and zeros: what Excel leaves of an ID it took for a number
+            return "身份证号校验位不正确，且末三位是 000：很可能是 Excel 把它当成数字保存，丢掉了后三位。" + EXCEL_NUMBER[EXCEL_NUMBER.index("请把"):]
         return "身份证号校验位不正确（请核对每一位数字）"
     return None
 

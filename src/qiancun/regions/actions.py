@@ -105,11 +105,14 @@ def _enqueue(job: RegionImport) -> None:
 
 @transaction.atomic
 def do_start_region_import(uploaded_file, *, acting_user) -> RegionImport:
-    """The province administrator uploads a division file; a background job loads it."""
+    """The province administrator uploads a division file; a background job loads it. An empty file
+    is refused here, before a job is queued."""
     ensure_can(acting_user, Perm.REGION_IMPORT)
     name = getattr(uploaded_file, "name", "") or "regions.csv"
     if not name.lower().endswith((".csv", ".csv.gz", ".gz")):
         raise DomainError(ErrorCode.INVALID_FILE, "请上传 CSV 文件（.csv 或 .csv.gz）", field="file")
+    if not getattr(uploaded_file, "size", None):
+        raise DomainError(ErrorCode.INVALID_FILE, f"上传的文件“{name}”是空文件（0 字节），请检查后重新上传", field="file")
     job = RegionImport(original_name=name[:200], created_by=acting_user)
     job.file.save(name, uploaded_file, save=False)
     job.save()

@@ -10,11 +10,12 @@ import io
 from dataclasses import dataclass, field
 
 from django.utils import timezone
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from qiancun.core import tabular
 from qiancun.core.errors import DomainError, ErrorCode
 
 from . import computations
@@ -231,38 +232,7 @@ def read_indicator_rows(uploaded_file) -> list[SheetRow]:
     name = str(getattr(uploaded_file, "name", "") or "")
     if name and not name.lower().endswith((".xlsx", ".xlsm")):
         raise DomainError(ErrorCode.INVALID_FILE, "请上传 Excel 文件（.xlsx），可先导出一份作为模板", field="file")
-    try:
-        workbook = load_workbook(uploaded_file, read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
-        raise DomainError(
-            ErrorCode.INVALID_FILE, "文件无法读取，请上传 Excel 文件（.xlsx），可先导出一份作为模板", field="file"
-        ) from None
-    try:
-        sheet = workbook[SHEET] if SHEET in workbook.sheetnames else workbook.worksheets[0]
-        lines = sheet.iter_rows(values_only=True)
-        header = next(lines, None) or ()
-        positions: dict[str, int] = {}
-        by_header = {h: f for f, h in HEADERS.items()}
-        for index, title in enumerate(header):
-            key = by_header.get(_cell_text(title).replace("*", "").strip())
-            if key and key not in positions:
-                positions[key] = index
-        missing = [h for f, h, _w, required in COLUMNS if required and f not in positions]
-        if missing:
-            raise DomainError(
-                ErrorCode.INVALID_FILE,
-                f"第 1 行表头缺少列：{'、'.join(missing)}。请使用本平台导出的文件作为模板",
-                field="file",
-            )
-        rows = []
-        for number, values in enumerate(lines, start=2):
-            if number > MAX_ROWS + 1:
-                raise DomainError(ErrorCode.INVALID_FILE, f"表格超过 {MAX_ROWS} 行", field="file")
-            cells = {f: (values[i] if i < len(values) else None) for f, i in positions.items()}
-            if all(_cell_text(v) == "" for v in cells.values()):
-                continue
-            rows.append(_parse_row(number, cells))
-        return rows
-    finally:
-        workbook.close()
-
+    # The shared reader: limits checked before the workbook is opened, the header found under a title.
+    columns = [tabular.Column(f, header, required=required) for f, header, _w, required in COLUMNS]
+    table = tabular.read_table(uploaded_file, name=name or "indicators.xlsx", columns=columns, sheet=SHEET, max_rows=MAX_ROWS)
+    return [_parse_row(number, cells) for number, cells in table.rows]
