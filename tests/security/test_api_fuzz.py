@@ -10,9 +10,8 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
-from qiancun.accounts.actions import do_create_api_token
 from qiancun.api import api
-from qiancun.core.testing import YANJI, make_user
+from qiancun.core.testing import YANJI, api_token, make_user
 
 schema = schemathesis.openapi.from_dict(api.get_openapi_schema())
 schema.app = get_wsgi_application()
@@ -41,7 +40,7 @@ def keep_the_test_connection():
 def bearer(request, db):
     role, scope = USERS[request.param]
     user = make_user(role, scope, username=f"fuzz_{request.param}")
-    _, raw = do_create_api_token(acting_user=user, name="fuzz")
+    raw = api_token(user, "fuzz")
     return {"Authorization": f"Bearer {raw}"}
 
 
@@ -61,7 +60,7 @@ def test_api_never_fails_and_answers_match_the_schema(case, bearer):
 @pytest.mark.django_db
 def test_an_unparsable_json_body_answers_in_the_error_shape(client):
     user = make_user("admin", "22", username="fuzz_province_admin")
-    _, raw = do_create_api_token(acting_user=user, name="fuzz")
+    raw = api_token(user, "fuzz")
     response = client.post("/api/v1/users", b"\xff\xfe{", content_type="application/json", headers={"Authorization": f"Bearer {raw}"})
     assert response.status_code == 400
     assert response.json()["code"] == "invalid"
@@ -78,7 +77,7 @@ def test_every_import_documents_its_own_answer():
 @pytest.mark.django_db
 def test_an_id_beyond_the_databases_integer_range_is_simply_not_found(client):
     user = make_user("admin", "22", username="fuzz_range_admin")
-    _, raw = do_create_api_token(acting_user=user, name="fuzz")
+    raw = api_token(user, "fuzz")
     response = client.get("/api/v1/standards/285231117678736264134656", headers={"Authorization": f"Bearer {raw}"})
     assert response.status_code in (400, 404) and response.json()["code"] in ("not_found", "invalid")
     from qiancun.core.testing import client_for

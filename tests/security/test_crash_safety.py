@@ -22,9 +22,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tasks_db.models import DBTaskResult
 from openpyxl import Workbook
 
-from qiancun.accounts.actions import do_create_api_token
 from qiancun.core.models import AuditEntry
-from qiancun.core.testing import YANJI_VILLAGE, province_admin
+from qiancun.core.testing import YANJI_VILLAGE, api_token, province_admin
 from qiancun.participation.models import Household, Member, PointsAccount
 from qiancun.participation.personal_data import with_check_digit
 from qiancun.participation.tests.factories import village_staff
@@ -40,7 +39,7 @@ HOUSEHOLDS, MEMBERS_EACH = 5000, 4  # 20,000 rows: the most one workbook may hol
 
 
 def bearer(user) -> dict:
-    return {"Authorization": f"Bearer {do_create_api_token(acting_user=user, name='crash')[1]}"}
+    return {"Authorization": f"Bearer {api_token(user, 'crash')}"}
 
 
 def division_file() -> tuple[bytes, int]:

@@ -5,6 +5,7 @@ import secrets
 import string
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,7 +17,8 @@ from qiancun.core.models import AuditAction
 from qiancun.regions.choices import RegionLevel
 from qiancun.regions.models import Region
 
-from .choices import Role
+from .choices import ADMINISTRATOR_ROLES, Role
+from .gate import has_second_factor, is_verified, requires_second_factor
 from .models import ApiToken, Department, User, hash_token
 from .permissions import ADMIN_LEVELS, Perm, ensure_can
 
@@ -34,21 +36,62 @@ def generate_temporary_password() -> str:
     return "".join(chars)
 
 
-def _ensure_manages(acting_user: User, target: User) -> None:
-    """An administrator manages the users inside their own scope, never above or beside it."""
-    ensure_can(acting_user, Perm.USER_MANAGE)
+def _strictly_below(acting_user: User, scope_code: str | None) -> bool:
+    """Whether `scope_code` lies beneath the acting user's own scope (not at it)."""
+    if acting_user.is_superuser:
+        return True
+    own = acting_user.scope_id or ""
+    return bool(scope_code) and scope_code != own and scope_code.startswith(own) and bool(own)
+
+
+def _ensure_in_scope(acting_user: User, target: User) -> None:
     if not User.objects.for_user(acting_user).filter(pk=target.pk).exists():
         raise DomainError(ErrorCode.NOT_FOUND, "用户不存在或不在您的管辖范围内")
 
 
-def _validate_assignment(acting_user: User, *, role: str, scope_code: str, department_code: str | None):
+def _ensure_manages(acting_user: User, target: User) -> None:
+    """An administrator manages the users inside their own scope, never above or beside it; another
+    administrator (system, security or audit) only when it sits at a level below."""
+    ensure_can(acting_user, Perm.USER_MANAGE)
+    _ensure_in_scope(acting_user, target)
+    if target.pk != acting_user.pk and target.role in ADMINISTRATOR_ROLES and not _strictly_below(acting_user, target.scope_id):
+        raise PermissionDeniedError(f"{target.role_label} {target.username} 与您同级，只能由上一级管理员管理")
+
+
+def _ensure_secures(acting_user: User, target: User) -> None:
+    """The security administrator looks after the accounts inside their scope (unlock, second factor, tokens)."""
+    ensure_can(acting_user, Perm.ACCOUNT_SECURITY)
+    _ensure_in_scope(acting_user, target)
+
+
+def _ensure_may_assign(acting_user: User, role: str) -> None:
+    """Who may give which role, before anything about the account itself is looked at (403 before 409)."""
     if role not in Role.values:
         raise ValidationFailed(f"角色“{role}”无效", field="role")
+    if role in ADMINISTRATOR_ROLES and not acting_user.is_superuser and acting_user.scope_level not in (
+        RegionLevel.PROVINCE, RegionLevel.CITY,
+    ):
+        # Administrators exist down to the county; a county administrator has no level below to appoint.
+        raise PermissionDeniedError(f"您不能设立{Role(role).label}：管理员只能由上一级管理员设立")
+
+
+def _validate_assignment(
+    acting_user: User, *, role: str, scope_code: str, department_code: str | None, current: tuple | None = None,
+):
+    """The role, scope and department an account is given; `current` is the (role, scope) it has now,
+    which an administrator keeps when only the name or department changes."""
+    keeps = current == (role, scope_code)
+    if not keeps:
+        _ensure_may_assign(acting_user, role)
     scope = Region.objects.for_user(acting_user).filter(code=scope_code).first()
     if scope is None:
         raise ValidationFailed(f"管辖区划 {scope_code or '（空）'} 不存在或不在您的管辖范围内", field="scope")
-    if role == Role.ADMIN and scope.level not in ADMIN_LEVELS:
-        raise ValidationFailed("管理员只能设在省、市、县三级", field="role")
+    if role in ADMINISTRATOR_ROLES and scope.level not in ADMIN_LEVELS:
+        raise ValidationFailed(f"{Role(role).label}只能设在省、市、县三级", field="role")
+    if role in ADMINISTRATOR_ROLES and not keeps and not _strictly_below(acting_user, scope.code):
+        raise PermissionDeniedError(
+            f"不能设立与自己同级的{Role(role).label}（{scope.name}）：管理员只能由上一级管理员设立"
+        )
     department = None
     if role == Role.DEPARTMENT:
         if scope.level != RegionLevel.PROVINCE:
@@ -56,6 +99,8 @@ def _validate_assignment(acting_user: User, *, role: str, scope_code: str, depar
         department = Department.objects.filter(code=department_code, is_active=True).first()
         if department is None:
             raise ValidationFailed("部门用户须选择所属部门", field="department")
+    elif department_code:
+        raise ValidationFailed(f"只有部门用户才能选择所属部门，{Role(role).label}不能选择", field="department")
     return scope, department
 
 
@@ -67,8 +112,14 @@ def _validate_password(password: str, user: User, field: str = "password") -> No
 
 
 @transaction.atomic
-def do_bootstrap_admin(*, username: str, password: str, scope_code: str, display_name: str = "省级管理员") -> User:
-    """The operator installs the platform and creates its first province administrator (command line only)."""
+def do_bootstrap_admin(
+    *, username: str, password: str, scope_code: str, display_name: str = "省级管理员", role: str = Role.ADMIN,
+) -> User:
+    """The operator installs the platform and creates the province's administrators (command line only):
+    the system administrator, and for 三员分立 the security and the audit administrator, whom no one in
+    the application may appoint because no level stands above the province."""
+    if role not in ADMINISTRATOR_ROLES:
+        raise ValidationFailed("只能用命令行创建省级管理员、安全管理员或审计管理员", field="role")
     scope = Region.objects.filter(code=scope_code, level=RegionLevel.PROVINCE).first()
     if scope is None:
         raise ValidationFailed(f"省级区划 {scope_code} 不存在，请先导入行政区划", field="scope")
@@ -76,7 +127,7 @@ def do_bootstrap_admin(*, username: str, password: str, scope_code: str, display
         raise ValidationFailed("账号须为 3–150 位字母、数字或 _ . @ -", field="username")
     if User.objects.filter(username__iexact=username).exists():
         raise DomainError(ErrorCode.CONFLICT, f"账号 {username} 已存在", field="username")
-    user = User(username=username, display_name=display_name, role=Role.ADMIN, scope=scope)
+    user = User(username=username, display_name=display_name, role=role, scope=scope)
     _validate_password(password, user)
     user.set_password(password)
     user.password_changed_at = timezone.now()
@@ -97,6 +148,7 @@ def do_create_user(
 ) -> tuple[User, str]:
     """An administrator opens an account inside their scope; returns it and its one-time password."""
     ensure_can(acting_user, Perm.USER_MANAGE)
+    _ensure_may_assign(acting_user, role)
     username = (username or "").strip()
     if not USERNAME_RE.match(username):
         raise ValidationFailed("账号须为 3–150 位字母、数字或 _ . @ -", field="username")
@@ -134,10 +186,11 @@ def do_update_user(
     new_scope = scope_code if scope_code is not None else user.scope_id
     if user.pk == acting_user.pk and (new_role != user.role or new_scope != user.scope_id):
         raise PermissionDeniedError("不能修改自己的角色或管辖区划")
-    if department_code is None and user.department_id:
+    if department_code is None and user.department_id and new_role == Role.DEPARTMENT:
         department_code = user.department.code
     scope, department = _validate_assignment(
-        acting_user, role=new_role, scope_code=new_scope, department_code=department_code
+        acting_user, role=new_role, scope_code=new_scope, department_code=department_code,
+        current=(user.role, user.scope_id),
     )
     if display_name is not None:
         display_name = display_name.strip()
@@ -195,24 +248,40 @@ def do_change_password(user: User, *, acting_user: User, old_password: str, new_
     return user
 
 
+def token_lifetime_days(expires_in_days: int | None) -> int:
+    """Days a new token lives: the default when none is asked for, never past the maximum (settings)."""
+    longest = settings.QIANCUN_API_TOKEN_MAX_DAYS
+    days = settings.QIANCUN_API_TOKEN_DEFAULT_DAYS if expires_in_days is None else expires_in_days
+    if not 1 <= days <= longest:
+        raise ValidationFailed(f"有效期须为 1–{longest} 天", field="expires_in_days")
+    return days
+
+
 @transaction.atomic
 def do_create_api_token(*, acting_user: User, name: str, expires_in_days: int | None = None) -> tuple[ApiToken, str]:
-    """A user creates a personal API token; the secret is returned once and only its hash is kept."""
+    """A user creates a personal API token after a full login; the secret is returned once and only its hash
+    is kept. A token cannot mint another token, and whoever must use the second factor has set it up first."""
     ensure_can(acting_user, Perm.TOKEN_MANAGE)
+    if getattr(acting_user, "authenticated_by_token", False):
+        raise PermissionDeniedError("不能用 API 令牌创建新令牌：请登录网页，在“API 令牌”页面创建")
+    if requires_second_factor(acting_user) and not has_second_factor(acting_user):
+        raise DomainError(ErrorCode.CONFLICT, "须先启用双因素认证，才能创建 API 令牌")
+    if hasattr(acting_user, "is_verified") and has_second_factor(acting_user) and not is_verified(acting_user):
+        raise DomainError(ErrorCode.CONFLICT, "请先完成双因素认证，再创建 API 令牌")
     name = (name or "").strip()
     if not name or len(name) > 100:
         raise ValidationFailed("请填写令牌用途（最多 100 字）", field="name")
-    if expires_in_days is not None and not 1 <= expires_in_days <= 3650:
-        raise ValidationFailed("有效期须为 1–3650 天", field="expires_in_days")
+    days = token_lifetime_days(expires_in_days)
     raw = ApiToken.new_secret()
     token = ApiToken.objects.create(
         user=acting_user,
         name=name,
         key_prefix=raw[:10],
         key_hash=hash_token(raw),
-        expires_at=timezone.now() + timedelta(days=expires_in_days) if expires_in_days else None,
+        expires_at=timezone.now() + timedelta(days=days),
     )
-    record_audit(AuditAction.CREATE, acting_user=acting_user, obj=token, changes={"name": [None, name]})
+    record_audit(AuditAction.CREATE, acting_user=acting_user, obj=token,
+                 changes={"name": [None, name], "expires_at": [None, token.expires_at.isoformat()]})
     return token, raw
 
 
@@ -226,6 +295,34 @@ def do_revoke_api_token(token: ApiToken, *, acting_user: User) -> ApiToken:
         token.save(update_fields=["revoked_at"])
         record_audit(AuditAction.UPDATE, acting_user=acting_user, obj=token, changes={"revoked": [False, True]})
     return token
+
+
+def _revoke_all_tokens(user: User, *, acting_user: User) -> int:
+    count = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    if count:
+        record_audit(AuditAction.UPDATE, acting_user=acting_user, obj=user, changes={"tokens_revoked": [None, count]})
+    return count
+
+
+@transaction.atomic
+def do_revoke_user_tokens(user: User, *, acting_user: User) -> int:
+    """The security administrator revokes every API token of an account in scope (a leaked token, a
+    departure); returns how many were still live."""
+    _ensure_secures(acting_user, user)
+    return _revoke_all_tokens(user, acting_user=acting_user)
+
+
+@transaction.atomic
+def do_unlock_account(user: User, *, acting_user: User) -> int:
+    """The security administrator lifts a login lockout of an account in scope (every address), before
+    the 30 minutes are over; returns how many failure records were cleared."""
+    from axes.utils import reset
+
+    _ensure_secures(acting_user, user)
+    cleared = reset(username=user.username)
+    if cleared:
+        record_audit(AuditAction.UPDATE, acting_user=acting_user, obj=user, changes={"locked": [True, False]})
+    return cleared
 
 
 # ---- Second factor (TOTP with django-otp, recovery codes as its static device) -------------------
@@ -325,15 +422,17 @@ def do_regenerate_recovery_codes(*, acting_user: User) -> list[str]:
 
 @transaction.atomic
 def do_disable_second_factor(user: User, *, acting_user: User) -> User:
-    """A user turns off their own second factor, or an administrator resets it for a user in scope
-    (a lost phone). Administrators must set it up again at their next request."""
+    """A user turns off their own second factor, or the security administrator resets it for a user in
+    scope (a lost phone). Administrators must set it up again at their next request. The account's API
+    tokens were created behind this second factor, so they are revoked with it."""
     from django_otp.plugins.otp_static.models import StaticDevice
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     if user.pk != acting_user.pk:
-        _ensure_manages(acting_user, user)
+        _ensure_secures(acting_user, user)
     removed = TOTPDevice.objects.filter(user=user).delete()[0]
     StaticDevice.objects.filter(user=user).delete()
     if removed:
         record_audit(AuditAction.OTP_DISABLE, acting_user=acting_user, obj=user, changes={"device": ["身份验证器", None]})
+        _revoke_all_tokens(user, acting_user=acting_user)
     return user

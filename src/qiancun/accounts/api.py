@@ -95,7 +95,7 @@ class TokenOut(Schema):
 
 class TokenCreateIn(Schema):
     name: str
-    expires_in_days: int | None = None
+    expires_in_days: int | None = Field(None, description="有效天数，留空为默认（90 天），最长 365 天（见设置）")
 
 
 class TokenCreatedOut(Schema):
@@ -160,6 +160,104 @@ def reset_password(request, user_id: int):
     user = get_object_or_404(_users(request), pk=user_id)
     password = actions.do_reset_password(user, acting_user=request.auth)
     return {"user": user, "temporary_password": password}
+
+
+class AccountSecurityOut(Schema):
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    scope_code: str | None = Field(None, alias="scope_id")
+    is_active: bool
+    locked: bool
+    locked_until: datetime | None
+    recent_failures: int
+    has_second_factor: bool
+    live_tokens: int
+
+    @staticmethod
+    def resolve_locked(obj) -> bool:
+        return bool(obj.lockout and obj.lockout["locked"])
+
+    @staticmethod
+    def resolve_locked_until(obj) -> datetime | None:
+        return obj.lockout["until"] if obj.lockout and obj.lockout["locked"] else None
+
+    @staticmethod
+    def resolve_recent_failures(obj) -> int:
+        return obj.lockout["failures"] if obj.lockout else 0
+
+    @staticmethod
+    def resolve_has_second_factor(obj) -> bool:
+        return obj.has_otp
+
+
+class SecurityFilters(Schema):
+    q: str | None = None
+    locked: bool | None = None
+
+
+class UnlockOut(Schema):
+    user: UserOut
+    cleared_failures: int
+
+
+class TokensRevokedOut(Schema):
+    user: UserOut
+    revoked: int
+
+
+def _secured(request, user_id: int) -> User:
+    ensure_can(request.auth, Perm.ACCOUNT_SECURITY)
+    return get_object_or_404(User.objects.for_user(request.auth).select_related("scope", "department"), pk=user_id)
+
+
+@router.get("/account-security", response={200: list[AccountSecurityOut], **ERRORS},
+            summary="账号安全：登录锁定、双因素认证、有效令牌（安全管理员，按管辖范围）")
+@paginate(PageNumberPagination, page_size=50)
+def list_account_security(request, filters: Query[SecurityFilters]):
+    from .queries import security_users, with_lockouts
+
+    ensure_can(request.auth, Perm.ACCOUNT_SECURITY)
+    users = security_users(request.auth, q=(filters.q or "").strip(), locked_only=bool(filters.locked))
+    # Pagination slices the queryset; the lockout state is attached to each page's users.
+    return _LockoutPage(users, with_lockouts)
+
+
+class _LockoutPage:
+    """A queryset that Ninja's paginator can count and slice; each slice gets its users' lockout state."""
+
+    def __init__(self, queryset, attach):
+        self.queryset, self.attach = queryset, attach
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, item):
+        return self.attach(self.queryset[item])
+
+
+@router.post("/users/{user_id}/unlock", response={200: UnlockOut, **ERRORS}, summary="解除登录锁定（安全管理员）")
+def unlock_user(request, user_id: int):
+    user = _secured(request, user_id)
+    return {"user": user, "cleared_failures": actions.do_unlock_account(user, acting_user=request.auth)}
+
+
+@router.post("/users/{user_id}/reset-2fa", response={200: UserOut, **ERRORS},
+             summary="重置双因素认证（手机丢失），并吊销其 API 令牌（安全管理员）")
+def reset_second_factor(request, user_id: int):
+    user = _secured(request, user_id)
+    return actions.do_disable_second_factor(user, acting_user=request.auth)
+
+
+@router.post("/users/{user_id}/revoke-tokens", response={200: TokensRevokedOut, **ERRORS},
+             summary="吊销某用户的全部 API 令牌（安全管理员）")
+def revoke_user_tokens(request, user_id: int):
+    user = _secured(request, user_id)
+    return {"user": user, "revoked": actions.do_revoke_user_tokens(user, acting_user=request.auth)}
 
 
 @router.get("/tokens", response={200: list[TokenOut], **ERRORS}, summary="我的 API 令牌")

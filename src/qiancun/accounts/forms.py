@@ -10,7 +10,7 @@ from .models import Department
 
 class LoginForm(StyledForm, AuthenticationForm):
     error_messages = {
-        "invalid_login": "账号或密码不正确。连续失败 5 次，账号将被锁定 30 分钟。",
+        "invalid_login": "账号或密码不正确。同一地址连续失败 5 次，该账号将在此地址被锁定 30 分钟。",
         "inactive": "该账号已停用，请联系管理员。",
     }
 
@@ -25,7 +25,8 @@ class PasswordChangeForm(StyledForm, forms.Form):
     new_password = forms.CharField(
         label="新密码",
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="至少 8 位，包含大写字母、小写字母、数字、符号中的至少 3 类",
+        help_text="至少 8 位，包含大写字母、小写字母、数字、符号中的至少 3 类；不能有 aaaa、1234、qwer 这样的重复或顺序，"
+        "不能与最近 5 次使用过的密码相同",
     )
     new_password_again = forms.CharField(label="再次输入新密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
@@ -71,7 +72,16 @@ class UserCreateForm(UserForm):
 
 class ApiTokenForm(StyledForm, forms.Form):
     name = forms.CharField(label="用途", max_length=100, help_text="如：市级数据对接")
-    expires_in_days = forms.IntegerField(label="有效期（天）", required=False, min_value=1, max_value=3650, help_text="留空表示长期有效，直到吊销")
+    expires_in_days = forms.IntegerField(label="有效期（天）", required=False)
+
+    def __init__(self, *args, **kwargs):
+        from django.conf import settings
+
+        super().__init__(*args, **kwargs)
+        # The action checks the range (accounts.actions.token_lifetime_days); the page only says it.
+        self.fields["expires_in_days"].help_text = (
+            f"留空为 {settings.QIANCUN_API_TOKEN_DEFAULT_DAYS} 天，最长 {settings.QIANCUN_API_TOKEN_MAX_DAYS} 天；到期前可随时吊销"
+        )
 
 
 class OtpCodeForm(StyledForm, forms.Form):

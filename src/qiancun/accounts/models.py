@@ -10,7 +10,7 @@ from django.utils import timezone
 from qiancun.core.scoping import ScopedQuerySet
 from qiancun.regions.choices import RegionLevel
 
-from .choices import Role
+from .choices import ADMINISTRATOR_ROLES, Role
 
 
 class Department(models.Model):
@@ -80,7 +80,7 @@ class User(AbstractUser):
     @property
     def role_label(self) -> str:
         """`县级管理员`, `村级工作人员`, `检查员`…: the role as users say it."""
-        if self.role in (Role.ADMIN, Role.STAFF) and self.scope_id:
+        if (self.role in ADMINISTRATOR_ROLES or self.role == Role.STAFF) and self.scope_id:
             level = {
                 RegionLevel.PROVINCE: "省级",
                 RegionLevel.CITY: "市级",
@@ -101,8 +101,21 @@ def hash_token(raw: str) -> str:
 
 class ApiTokenQuerySet(models.QuerySet):
     def usable(self):
+        """Not revoked, not expired, and — for whoever must use the second factor — while it is set up
+        (core.api_base._token_sql is the same condition as one plain statement)."""
+        from django.conf import settings
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
         now = timezone.now()
-        return self.filter(revoked_at__isnull=True).filter(models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now))
+        second_factor = TOTPDevice.objects.filter(user=models.OuterRef("user_id"), confirmed=True)
+        return (
+            self.filter(revoked_at__isnull=True)
+            .filter(models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now))
+            .filter(
+                models.Q(user__is_superuser=False) & ~models.Q(user__role__in=settings.QIANCUN_OTP_REQUIRED_ROLES)
+                | models.Exists(second_factor)
+            )
+        )
 
 
 class ApiToken(models.Model):

@@ -17,6 +17,8 @@ class Perm(StrEnum):
     REGION_IMPORT = "region.import"
     USER_MANAGE = "user.manage"
     AUDIT_VIEW = "audit.view"
+    AUDIT_PURGE = "audit.purge"
+    ACCOUNT_SECURITY = "account.security"
     TOKEN_MANAGE = "token.manage"
     STANDARD_VIEW = "standard.view"
     STANDARD_MANAGE = "standard.manage"
@@ -60,7 +62,12 @@ ROLE_PERMISSIONS: dict[Perm, set[Role]] = {
     Perm.VILLAGE_EDIT: {Role.ADMIN, Role.STAFF},
     Perm.REGION_IMPORT: {Role.ADMIN},
     Perm.USER_MANAGE: {Role.ADMIN},
-    Perm.AUDIT_VIEW: {Role.ADMIN},
+    # 三员分立: the system administrator manages users but neither reads nor purges the audit log; the
+    # audit administrator reads it (and purges it past the retention) and changes nothing else; the
+    # security administrator unlocks accounts, resets second factors and revokes tokens.
+    Perm.AUDIT_VIEW: {Role.AUDITOR},
+    Perm.AUDIT_PURGE: {Role.AUDITOR},
+    Perm.ACCOUNT_SECURITY: {Role.SECURITY_ADMIN},
     Perm.TOKEN_MANAGE: ALL_ROLES,
     Perm.STANDARD_VIEW: ALL_ROLES,
     Perm.STANDARD_MANAGE: {Role.ADMIN},
@@ -98,6 +105,7 @@ ROLE_PERMISSIONS: dict[Perm, set[Role]] = {
 # Some permissions also need the scope to be at a given level (the province loads the tree).
 REQUIRED_SCOPE_LEVEL: dict[Perm, set[str]] = {
     Perm.REGION_IMPORT: {RegionLevel.PROVINCE},
+    Perm.AUDIT_PURGE: {RegionLevel.PROVINCE},
     Perm.STANDARD_MANAGE: {RegionLevel.PROVINCE},
     Perm.CAMPAIGN_MANAGE: {RegionLevel.PROVINCE},
     Perm.TAG_MANAGE: {RegionLevel.PROVINCE},

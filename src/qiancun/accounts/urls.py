@@ -18,6 +18,9 @@ urlpatterns = [
     path("users/<int:pk>/active/", views.user_set_active, name="user_set_active"),
     path("users/<int:pk>/reset-password/", views.user_reset_password, name="user_reset_password"),
     path("users/<int:pk>/reset-2fa/", views.user_otp_reset, name="user_otp_reset"),
+    path("users/<int:pk>/unlock/", views.user_unlock, name="user_unlock"),
+    path("users/<int:pk>/revoke-tokens/", views.user_tokens_revoke, name="user_tokens_revoke"),
+    path("security/", views.security_list, name="security"),
     path("tokens/", views.token_list, name="token_list"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
 ]

@@ -287,7 +287,40 @@ def otp_disable(request):
     return redirect("accounts:otp_overview")
 
 
-@requires(Perm.USER_MANAGE)
+# ---- Account security (the security administrator: unlock, second factor, tokens) ---------------
+
+@requires(Perm.ACCOUNT_SECURITY)
+def security_list(request):
+    """Accounts in scope: locked out or not, second factor, live tokens; unlock, reset, revoke."""
+    from .queries import security_users, with_lockouts
+
+    q = request.GET.get("q", "").strip()
+    users = security_users(request.user, q=q, locked_only=request.GET.get("locked") == "1")
+    page_obj = paginate(request, users, 50)
+    page_obj.object_list = with_lockouts(page_obj.object_list)
+    return render(request, "accounts/security_list.html", {"page_obj": page_obj, "filters": request.GET})
+
+
+def _back_to_security(target):
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    return redirect(reverse("accounts:security") + "?" + urlencode({"q": target.username}))
+
+
+@requires(Perm.ACCOUNT_SECURITY)
+@require_POST
+def user_unlock(request, pk: int):
+    target = get_object_or_404(_scoped_users(request), pk=pk)
+    if actions.do_unlock_account(target, acting_user=request.user):
+        messages.success(request, f"已解除账号 {target.username} 的登录锁定")
+    else:
+        messages.info(request, f"账号 {target.username} 没有被锁定")
+    return _back_to_security(target)
+
+
+@requires(Perm.ACCOUNT_SECURITY)
 @require_POST
 def user_otp_reset(request, pk: int):
     target = get_object_or_404(_scoped_users(request), pk=pk)
@@ -296,5 +329,14 @@ def user_otp_reset(request, pk: int):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"已重置用户 {target.username} 的双因素认证，其下次登录时须重新设置")
-    return redirect("accounts:user_detail", pk=target.pk)
+        messages.success(request, f"已重置用户 {target.username} 的双因素认证并吊销其 API 令牌，其下次登录时须重新设置")
+    return _back_to_security(target)
+
+
+@requires(Perm.ACCOUNT_SECURITY)
+@require_POST
+def user_tokens_revoke(request, pk: int):
+    target = get_object_or_404(_scoped_users(request), pk=pk)
+    count = actions.do_revoke_user_tokens(target, acting_user=request.user)
+    messages.success(request, f"已吊销用户 {target.username} 的 {count} 个 API 令牌")
+    return _back_to_security(target)

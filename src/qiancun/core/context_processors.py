@@ -21,6 +21,8 @@ def navigation(request):
         items.insert(3, ("participation:index", "people-fill", "农民参与"))
     if can(user, Perm.USER_MANAGE):
         items.append(("accounts:user_list", "people", "用户管理"))
+    if can(user, Perm.ACCOUNT_SECURITY):
+        items.append(("accounts:security", "shield-lock", "账号安全"))
     if can(user, Perm.AUDIT_VIEW):
         items.append(("core:audit_list", "journal-text", "审计日志"))
     if can(user, Perm.REGION_IMPORT):

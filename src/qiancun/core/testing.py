@@ -23,12 +23,22 @@ YANJI_VILLAGE = "222401100200"  # 小营村委会
 HUNCHUN_VILLAGE = "222404100201"
 CHANGCHUN_VILLAGE = "220112102201"  # 刘家村委会, 双阳区
 
-# Kinds of users for access tables: (role, scope code).
-EVERYONE = {("admin", "22"), ("staff", YANJI), ("staff", YANJI_VILLAGE), ("inspector", "22"), ("department", "22"), ("leader", "22")}
+# Kinds of users for access tables: (role, scope code). `admin` is the system administrator; the
+# security and audit administrators (三员分立) change nothing outside their own duty.
+EVERYONE = {
+    ("admin", "22"), ("staff", YANJI), ("staff", YANJI_VILLAGE), ("inspector", "22"), ("department", "22"),
+    ("leader", "22"), ("security_admin", "22"), ("auditor", "22"),
+}
 ADMINS = {("admin", "22"), ("admin", YANJI)}
-NOT_ADMINS = {("staff", YANJI), ("inspector", "22"), ("department", "22"), ("leader", "22")}
+NOT_ADMINS = {
+    ("staff", YANJI), ("inspector", "22"), ("department", "22"), ("leader", "22"), ("security_admin", "22"), ("auditor", "22"),
+}
+AUDITORS = {("auditor", "22"), ("auditor", YANJI)}
+NOT_AUDITORS = {("admin", "22"), ("admin", YANJI), ("security_admin", "22"), ("staff", YANJI), ("leader", "22")}
+SECURITY_ADMINS = {("security_admin", "22"), ("security_admin", YANJI)}
+NOT_SECURITY_ADMINS = {("admin", "22"), ("admin", YANJI), ("auditor", "22"), ("staff", YANJI), ("leader", "22")}
 EDITORS = {("staff", YANJI), ("admin", YANJI)}
-READERS_ONLY = {("leader", "22"), ("inspector", "22"), ("department", "22")}
+READERS_ONLY = {("leader", "22"), ("inspector", "22"), ("department", "22"), ("security_admin", "22"), ("auditor", "22")}
 NOT_PROVINCE_ADMIN = {("admin", YANJI), ("admin", CHANGCHUN), ("staff", "22")}
 
 
@@ -47,6 +57,9 @@ def make_user(role: str, scope_code: str, username: str | None = None, departmen
     existing = User.objects.filter(username=username).first()
     if existing:
         return existing
+    if role in ("admin", "security_admin", "auditor") and scope_code == JILIN:
+        # No level stands above the province: its administrators are created from the command line.
+        return do_bootstrap_admin(username=username, password=PASSWORD, scope_code=JILIN, display_name=username, role=role)
     user, _ = do_create_user(
         acting_user=province_admin(), username=username, display_name=username, role=role,
         scope_code=scope_code, department_code=department_code,
@@ -63,6 +76,17 @@ def give_second_factor(user: User):
 
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     return device or TOTPDevice.objects.create(user=user, name="测试验证器", confirmed=True)
+
+
+def api_token(user: User, name: str = "测试") -> str:
+    """A bearer token's secret for `user`, created as on the API 令牌 page: whoever must use the second
+    factor has it set up first."""
+    from qiancun.accounts.actions import do_create_api_token
+    from qiancun.accounts.gate import requires_second_factor
+
+    if requires_second_factor(user):
+        give_second_factor(user)
+    return do_create_api_token(acting_user=user, name=name)[1]
 
 
 def totp_code(device) -> str:

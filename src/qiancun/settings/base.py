@@ -41,6 +41,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",
     "axes",
+    # Password history (the last 5 cannot be reused): accounts.validators.PasswordHistoryValidator.
+    "django_password_validators",
+    "django_password_validators.password_history",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -131,20 +134,27 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # Django's rules with Chinese messages whatever Django's catalogue says (accounts/validators.py).
+    {"NAME": "qiancun.accounts.validators.UserAttributeSimilarityValidator"},
+    {"NAME": "qiancun.accounts.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "qiancun.accounts.validators.CommonPasswordValidator"},
     {"NAME": "qiancun.accounts.validators.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "qiancun.accounts.validators.WeakPatternValidator"},
+    {"NAME": "qiancun.accounts.validators.PasswordHistoryValidator", "OPTIONS": {"last_passwords": 5}},
 ]
 
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# 等保2.0 level 3: lock an account for 30 minutes after 5 failed logins.
+# 等保2.0 level 3: 5 failed logins lock the account for 30 minutes from that address; the account as a
+# whole locks after QIANCUN_LOGIN_ACCOUNT_FAILURE_LIMIT failures from all addresses together, so no one
+# locks out the province administrator with five requests (accounts/lockout.py).
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=30)
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "qiancun.accounts.lockout.AccountAndAddressLockoutHandler"
+QIANCUN_LOGIN_ACCOUNT_FAILURE_LIMIT = int(os.environ.get("QIANCUN_LOGIN_ACCOUNT_FAILURE_LIMIT", "20"))
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
@@ -189,14 +199,21 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Second factor (TOTP, django-otp): required for these roles, optional for everyone else.
-QIANCUN_OTP_REQUIRED_ROLES = {"admin"}
+# Second factor (TOTP, django-otp): required for these roles (the three administrators of 三员分立),
+# optional for everyone else.
+QIANCUN_OTP_REQUIRED_ROLES = {"admin", "security_admin", "auditor"}
 OTP_TOTP_ISSUER = "千村示范创建管理平台"
 OTP_STATIC_THROTTLE_FACTOR = 1
 QIANCUN_RECOVERY_CODE_COUNT = 10
 
 # Password expiry in days per role (等保: change passwords periodically); a role not named never expires.
-QIANCUN_PASSWORD_MAX_AGE_DAYS = {"admin": int(os.environ.get("QIANCUN_ADMIN_PASSWORD_MAX_AGE_DAYS", "90"))}
+QIANCUN_PASSWORD_MAX_AGE_DAYS = dict.fromkeys(
+    ("admin", "security_admin", "auditor"), int(os.environ.get("QIANCUN_ADMIN_PASSWORD_MAX_AGE_DAYS", "90"))
+)
+
+# API tokens: a token lives this many days unless its owner asks for fewer, and never longer than the maximum.
+QIANCUN_API_TOKEN_DEFAULT_DAYS = int(os.environ.get("QIANCUN_API_TOKEN_DEFAULT_DAYS", "90"))
+QIANCUN_API_TOKEN_MAX_DAYS = int(os.environ.get("QIANCUN_API_TOKEN_MAX_DAYS", "365"))
 
 # Per-address rate limits (django-ratelimit on the default cache), "count/period" with s, m, h or d.
 # The file cache of the embedded setup increments without a lock, so under a burst of parallel
@@ -211,6 +228,9 @@ QIANCUN_DEMO_DATA_ALLOWED = False
 QIANCUN_AUDIT_RETENTION_DAYS = max(180, int(os.environ.get("QIANCUN_AUDIT_RETENTION_DAYS", "180")))
 
 LANGUAGE_CODE = "zh-hans"
+# The platform speaks Chinese only: a browser asking for English must not get Django's English
+# messages (password rules, form errors) through LocaleMiddleware.
+LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -255,7 +275,3 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("QIANCUN_LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
-
-# Lockout is per account (等保: lock the account after 5 failures). Per-address limits are a
-# separate rate limit, so axes' hint to also key on the IP address does not apply here.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]

@@ -1,6 +1,15 @@
 """Access table of the accounts pages and API (see core/tests/test_access.py)."""
 
-from qiancun.core.testing import ADMINS, EVERYONE, NOT_ADMINS, YANJI, Route, make_user
+from qiancun.core.testing import (
+    ADMINS,
+    EVERYONE,
+    NOT_ADMINS,
+    NOT_SECURITY_ADMINS,
+    SECURITY_ADMINS,
+    YANJI,
+    Route,
+    make_user,
+)
 
 COVERED_ELSEWHERE = {
     "accounts:token_revoke": "accounts/tests/test_tokens_page.py",
@@ -27,23 +36,35 @@ def routes() -> dict[str, Route]:
             "user create api", "/api/v1/users", set(), NOT_ADMINS, method="post", api=True,
             data={"username": "zz_new", "display_name": "新", "role": "staff", "scope_code": YANJI},
         ),
+        "accounts:security": Route("account security", "/accounts/security/", SECURITY_ADMINS, NOT_SECURITY_ADMINS),
+        "GET /api/v1/account-security": Route(
+            "account security api", "/api/v1/account-security", SECURITY_ADMINS, NOT_SECURITY_ADMINS, api=True,
+        ),
         "GET /api/v1/tokens": Route("tokens api", "/api/v1/tokens", EVERYONE, api=True),
         "POST /api/v1/tokens": Route("token create api", "/api/v1/tokens", EVERYONE, method="post", data={"name": "t"}, api=True),
     }
+    # 三员分立: the system administrator manages accounts, the security administrator their security.
+    manager = ({("admin", YANJI)}, {("staff", YANJI), ("leader", "22"), ("security_admin", YANJI), ("auditor", YANJI)})
+    security = ({("security_admin", YANJI)}, {("staff", YANJI), ("leader", "22"), ("admin", YANJI), ("auditor", YANJI)})
     per_user = {
-        "accounts:user_detail": ("get", "/accounts/users/{}/", None, False),
-        "accounts:user_set_active": ("post", "/accounts/users/{}/active/", {"active": "1"}, False),
-        "accounts:user_reset_password": ("post", "/accounts/users/{}/reset-password/", None, False),
-        "accounts:user_otp_reset": ("post", "/accounts/users/{}/reset-2fa/", None, False),
-        "GET /api/v1/users/{user_id}": ("get", "/api/v1/users/{}", None, True),
-        "PATCH /api/v1/users/{user_id}": ("patch", "/api/v1/users/{}", {"display_name": "改名"}, True),
-        "POST /api/v1/users/{user_id}/deactivate": ("post", "/api/v1/users/{}/deactivate", None, True),
-        "POST /api/v1/users/{user_id}/activate": ("post", "/api/v1/users/{}/activate", None, True),
-        "POST /api/v1/users/{user_id}/reset-password": ("post", "/api/v1/users/{}/reset-password", None, True),
+        "accounts:user_detail": ("get", "/accounts/users/{}/", None, False, manager),
+        "accounts:user_set_active": ("post", "/accounts/users/{}/active/", {"active": "1"}, False, manager),
+        "accounts:user_reset_password": ("post", "/accounts/users/{}/reset-password/", None, False, manager),
+        "accounts:user_otp_reset": ("post", "/accounts/users/{}/reset-2fa/", None, False, security),
+        "accounts:user_unlock": ("post", "/accounts/users/{}/unlock/", None, False, security),
+        "accounts:user_tokens_revoke": ("post", "/accounts/users/{}/revoke-tokens/", None, False, security),
+        "GET /api/v1/users/{user_id}": ("get", "/api/v1/users/{}", None, True, manager),
+        "PATCH /api/v1/users/{user_id}": ("patch", "/api/v1/users/{}", {"display_name": "改名"}, True, manager),
+        "POST /api/v1/users/{user_id}/deactivate": ("post", "/api/v1/users/{}/deactivate", None, True, manager),
+        "POST /api/v1/users/{user_id}/activate": ("post", "/api/v1/users/{}/activate", None, True, manager),
+        "POST /api/v1/users/{user_id}/reset-password": ("post", "/api/v1/users/{}/reset-password", None, True, manager),
+        "POST /api/v1/users/{user_id}/unlock": ("post", "/api/v1/users/{}/unlock", None, True, security),
+        "POST /api/v1/users/{user_id}/reset-2fa": ("post", "/api/v1/users/{}/reset-2fa", None, True, security),
+        "POST /api/v1/users/{user_id}/revoke-tokens": ("post", "/api/v1/users/{}/revoke-tokens", None, True, security),
     }
-    for key, (method, pattern, data, is_api) in per_user.items():
+    for key, (method, pattern, data, is_api, (allowed, denied)) in per_user.items():
         table[key] = Route(
-            key, pattern.format(in_yanji.pk), {("admin", YANJI)}, {("staff", YANJI), ("leader", "22")},
+            key, pattern.format(in_yanji.pk), allowed, denied,
             url_out_of_scope=pattern.format(in_changchun.pk), method=method, data=data, api=is_api,
         )
     return table

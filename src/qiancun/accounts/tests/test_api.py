@@ -2,7 +2,7 @@ import pytest
 
 from qiancun.accounts.actions import do_create_api_token, do_set_user_active
 from qiancun.accounts.models import ApiToken, User
-from qiancun.core.testing import CHANGCHUN, YANJI, client_for, make_user, province_admin
+from qiancun.core.testing import CHANGCHUN, YANJI, api_token, client_for, make_user, province_admin
 
 pytestmark = pytest.mark.django_db
 
@@ -12,7 +12,7 @@ def bearer(secret: str) -> dict:
 
 
 def test_me_tells_role_scope_and_permissions(client):
-    _token, secret = do_create_api_token(acting_user=make_user("admin", YANJI), name="对接")
+    secret = api_token(make_user("admin", YANJI), "对接")
     body = client.get("/api/v1/me", headers=bearer(secret)).json()
     assert body["role_label"] == "县级管理员" and body["scope_code"] == YANJI and body["scope_name"] == "延吉市"
     assert "user.manage" in body["permissions"] and "region.import" not in body["permissions"]
@@ -53,7 +53,7 @@ def test_session_api_writes_need_the_csrf_token():
 
 
 def test_admin_creates_and_edits_users_through_the_api(client):
-    _token, secret = do_create_api_token(acting_user=make_user("admin", CHANGCHUN), name="用户同步")
+    secret = api_token(make_user("admin", CHANGCHUN), "用户同步")
     created = client.post(
         "/api/v1/users",
         {"username": "shuangyang", "display_name": "双阳区干部", "role": "staff", "scope_code": "220112"},
@@ -77,7 +77,7 @@ def test_admin_creates_and_edits_users_through_the_api(client):
 
 
 def test_api_validation_errors_are_chinese_and_name_the_field(client):
-    _token, secret = do_create_api_token(acting_user=make_user("admin", CHANGCHUN), name="用户同步")
+    secret = api_token(make_user("admin", CHANGCHUN), "用户同步")
     response = client.post(
         "/api/v1/users", {"username": "x1x", "role": "staff"}, content_type="application/json", headers=bearer(secret)
     )
@@ -95,7 +95,7 @@ def test_api_validation_errors_are_chinese_and_name_the_field(client):
 
 
 def test_users_outside_the_scope_are_404_through_the_api(client):
-    _token, secret = do_create_api_token(acting_user=make_user("admin", CHANGCHUN), name="x")
+    secret = api_token(make_user("admin", CHANGCHUN), "x")
     other = make_user("staff", YANJI)
     response = client.get(f"/api/v1/users/{other.pk}", headers=bearer(secret))
     assert response.status_code == 404 and response.json()["code"] == "not_found"

@@ -176,21 +176,23 @@ def test_an_admin_who_turns_it_off_must_set_it_up_again():
     assert client.get(reverse("core:home"))["Location"] == reverse("accounts:otp_setup")
 
 
-def test_an_administrator_resets_a_lost_phone_only_inside_their_scope():
+def test_the_security_administrator_resets_a_lost_phone_only_inside_their_scope():
     staff = make_user("staff", "222401100")
     give_second_factor(staff)
-    changchun_admin = client_for(make_user("admin", CHANGCHUN))
-    assert changchun_admin.post(reverse("accounts:user_otp_reset", args=[staff.pk])).status_code == 404
+    changchun_security = client_for(make_user("security_admin", CHANGCHUN))
+    assert changchun_security.post(reverse("accounts:user_otp_reset", args=[staff.pk])).status_code == 404
+    # 三员分立: the system administrator, who resets passwords, cannot also reset the second factor.
+    assert client_for(make_user("admin", YANJI)).post(reverse("accounts:user_otp_reset", args=[staff.pk])).status_code == 403
     assert TOTPDevice.objects.filter(user=staff).exists()
 
-    yanji_admin = make_user("admin", YANJI)
-    detail = client_for(yanji_admin).get(reverse("accounts:user_detail", args=[staff.pk]))
-    assert "重置双因素认证" in detail.content.decode()
-    response = client_for(yanji_admin).post(reverse("accounts:user_otp_reset", args=[staff.pk]))
+    yanji_security = make_user("security_admin", YANJI)
+    page = client_for(yanji_security).get(reverse("accounts:security"), {"q": staff.username})
+    assert "重置双因素认证" in page.content.decode()
+    response = client_for(yanji_security).post(reverse("accounts:user_otp_reset", args=[staff.pk]))
     assert response.status_code == 302
     assert not TOTPDevice.objects.filter(user=staff).exists()
     entry = AuditEntry.objects.filter(action="otp_disable").latest("id")
-    assert (entry.actor_id, entry.object_id) == (yanji_admin.pk, str(staff.pk))
+    assert (entry.actor_id, entry.object_id) == (yanji_security.pk, str(staff.pk))
 
 
 def test_api_tokens_stay_token_only_and_session_api_needs_the_second_factor():

@@ -2,9 +2,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from qiancun.accounts.actions import do_create_api_token
 from qiancun.core.models import AuditEntry
-from qiancun.core.testing import CHANGCHUN, PASSWORD, YANJI, YANJI_VILLAGE, client_for, make_user
+from qiancun.core.testing import CHANGCHUN, PASSWORD, YANJI, YANJI_VILLAGE, api_token, client_for, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -27,23 +26,22 @@ def test_failed_login_for_an_unknown_account_is_recorded_too(client):
     assert entry.action == "login_failed" and entry.actor_username == "nobody" and entry.actor is None
 
 
-def test_city_admins_see_their_own_scope_and_province_admins_see_all():
+def test_city_auditors_see_their_own_scope_and_province_auditors_see_all():
     yanji_admin = make_user("admin", YANJI)
-    changchun_admin = make_user("admin", CHANGCHUN)
+    changchun_auditor = make_user("auditor", CHANGCHUN)
     client_for(yanji_admin).post(
         reverse("regions:village_edit", args=[YANJI_VILLAGE]), {"village_type": "urban"}
     )
-    city_view = client_for(changchun_admin).get(reverse("core:audit_list"), {"object_id": YANJI_VILLAGE})
+    city_view = client_for(changchun_auditor).get(reverse("core:audit_list"), {"object_id": YANJI_VILLAGE})
     assert city_view.context["page_obj"].paginator.count == 0
-    province_view = client_for(make_user("admin", "22")).get(reverse("core:audit_list"), {"object_id": YANJI_VILLAGE})
+    province_view = client_for(make_user("auditor", "22")).get(reverse("core:audit_list"), {"object_id": YANJI_VILLAGE})
     assert province_view.context["page_obj"].paginator.count == 1
     assert "村庄类型: 村 → 社区" in province_view.content.decode().replace("</span>", "")
 
 
 def test_audit_filters_by_user_action_and_date():
-    admin = make_user("admin", "22")
     make_user("staff", YANJI)
-    client = client_for(admin)
+    client = client_for(make_user("auditor", "22"))
     page = client.get(reverse("core:audit_list"), {"user": "t_province_admin", "action": "create"})
     entries = list(page.context["page_obj"])
     assert entries and all(e.action == "create" and e.actor_username == "t_province_admin" for e in entries)
@@ -51,7 +49,7 @@ def test_audit_filters_by_user_action_and_date():
 
 
 def test_audit_api_is_scoped_the_same_way(client):
-    _token, secret = do_create_api_token(acting_user=make_user("admin", CHANGCHUN), name="审计")
+    secret = api_token(make_user("auditor", CHANGCHUN), "审计")
     body = client.get("/api/v1/audit", {"action": "create"}, headers={"Authorization": f"Bearer {secret}"}).json()
     assert body["count"] > 0
     assert all(item["region_code"].startswith(CHANGCHUN) for item in body["items"])
@@ -68,5 +66,5 @@ def test_audit_entries_cannot_be_changed_or_deleted():
 
 
 def test_an_impossible_date_in_the_audit_filter_filters_nothing():
-    response = client_for(make_user("admin", "22")).get(reverse("core:audit_list"), {"since": "2022-02-30"})
+    response = client_for(make_user("auditor", "22")).get(reverse("core:audit_list"), {"since": "2022-02-30"})
     assert response.status_code == 200

@@ -11,8 +11,14 @@ from django.utils import timezone
 
 from qiancun.core.audit import record_audit
 from qiancun.core.models import AuditAction, AuditEntry
+from qiancun.core.testing import make_user
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def auditor():
+    return make_user("auditor", "22").username
 
 
 def entry_aged(days: int) -> AuditEntry:
@@ -22,20 +28,34 @@ def entry_aged(days: int) -> AuditEntry:
         return record_audit(AuditAction.UPDATE, username="old", object_type="test.thing", object_id=str(days))
 
 
-def test_purge_refuses_anything_younger_than_180_days_with_a_clear_message():
+def test_purge_refuses_anything_younger_than_180_days_with_a_clear_message(auditor):
     too_recent = (timezone.localdate() - timedelta(days=179)).isoformat()
     with pytest.raises(CommandError, match="审计日志至少保留 180 天"):
-        call_command("purge_audit", before=too_recent)
+        call_command("purge_audit", before=too_recent, operator=auditor)
     with pytest.raises(CommandError, match="日期格式须为 YYYY-MM-DD"):
-        call_command("purge_audit", before="2024/01/01")
+        call_command("purge_audit", before="2024/01/01", operator=auditor)
 
 
-def test_purge_deletes_older_entries_in_batches_and_records_itself():
+def test_only_the_province_audit_administrator_purges(auditor):
+    old = entry_aged(400)
+    before = (timezone.localdate() - timedelta(days=200)).isoformat()
+    for someone in (make_user("admin", "22").username, make_user("auditor", "2201").username):
+        with pytest.raises(CommandError, match="只有省级审计管理员才能清理审计日志"):
+            call_command("purge_audit", before=before, operator=someone)
+    with pytest.raises(CommandError, match="账号 nobody 不存在或已停用"):
+        call_command("purge_audit", before=before, operator="nobody")
+    assert AuditEntry.objects.filter(pk=old.pk).exists()
+    call_command("purge_audit", before=before, operator=auditor, stdout=StringIO())
+    assert not AuditEntry.objects.filter(pk=old.pk).exists()
+    assert AuditEntry.objects.latest("id").actor_username == auditor
+
+
+def test_purge_deletes_older_entries_in_batches_and_records_itself(auditor):
     old = [entry_aged(400 + i) for i in range(7)]
     kept = entry_aged(100)
     out = StringIO()
     before = (timezone.localdate() - timedelta(days=200)).isoformat()
-    call_command("purge_audit", before=before, batch_size=3, stdout=out)
+    call_command("purge_audit", before=before, batch_size=3, operator=auditor, stdout=out)
     assert "7 条" in out.getvalue()
     assert not AuditEntry.objects.filter(pk__in=[e.pk for e in old]).exists()
     assert AuditEntry.objects.filter(pk=kept.pk).exists()
@@ -45,10 +65,10 @@ def test_purge_deletes_older_entries_in_batches_and_records_itself():
 
 
 @override_settings(QIANCUN_AUDIT_RETENTION_DAYS=365)
-def test_a_longer_configured_retention_is_respected():
+def test_a_longer_configured_retention_is_respected(auditor):
     entry_aged(300)
     with pytest.raises(CommandError, match="至少保留 365 天"):
-        call_command("purge_audit", before=(timezone.localdate() - timedelta(days=200)).isoformat())
+        call_command("purge_audit", before=(timezone.localdate() - timedelta(days=200)).isoformat(), operator=auditor)
 
 
 def test_the_retention_setting_never_goes_below_180_days(monkeypatch):

@@ -3,16 +3,14 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from qiancun.accounts.actions import do_create_api_token
-from qiancun.core.testing import HUNCHUN_VILLAGE, YANJI, YANJI_VILLAGE, make_user
+from qiancun.core.testing import HUNCHUN_VILLAGE, YANJI, YANJI_VILLAGE, api_token, make_user
 from qiancun.regions.models import Region
 
 pytestmark = pytest.mark.django_db
 
 
 def bearer(user) -> dict:
-    _token, secret = do_create_api_token(acting_user=user, name="测试")
-    return {"Authorization": f"Bearer {secret}"}
+    return {"Authorization": f"Bearer {api_token(user)}"}
 
 
 def test_list_filters_by_level_parent_and_pinyin_within_the_scope(client):

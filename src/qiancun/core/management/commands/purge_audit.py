@@ -1,4 +1,5 @@
-"""`manage.py purge_audit --before 2024-01-01`: delete audit entries older than the retention (≥180 days)."""
+"""`manage.py purge_audit --before 2024-01-01 --operator auditor`: delete audit entries older than the
+retention (≥180 days), in the name of the province's audit administrator (三员分立)."""
 
 from datetime import date
 
@@ -21,10 +22,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--before", required=True, help="删除此日期（本地 0 点）之前的审计日志，格式 YYYY-MM-DD")
         parser.add_argument("--batch-size", type=int, default=5000, help="每个事务删除的条数（默认 5000）")
+        parser.add_argument("--operator", required=True, help="执行清理的省级审计管理员账号（记入审计日志）")
 
-    def handle(self, *args, before: str, batch_size: int, **options):
+    def handle(self, *args, before: str, batch_size: int, operator: str, **options):
+        from qiancun.accounts.models import User
+
+        acting_user = User.objects.filter(username=operator, is_active=True).first()
+        if acting_user is None:
+            raise CommandError(f"账号 {operator} 不存在或已停用：--operator 须为省级审计管理员")
         try:
-            deleted = do_purge_audit(before=_date(before), batch_size=batch_size)
+            deleted = do_purge_audit(before=_date(before), batch_size=batch_size, acting_user=acting_user)
         except DomainError as exc:
             raise CommandError(exc.message) from None
         self.stdout.write(

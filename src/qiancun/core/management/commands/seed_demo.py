@@ -52,6 +52,13 @@ class Command(BaseCommand):
         if admin is None:
             admin = do_bootstrap_admin(username="province_admin", password=DEMO_PASSWORD, scope_code="22", display_name="省级管理员")
         rows = [admin]
+        # 三员分立: the province's security and audit administrators, created like the province
+        # administrator (no level stands above the province to appoint them).
+        for username, name, role in (("security_admin", "省级安全管理员", "security_admin"), ("auditor", "省级审计管理员", "auditor")):
+            user = User.objects.filter(username=username).first() or do_bootstrap_admin(
+                username=username, password=DEMO_PASSWORD, scope_code="22", display_name=name, role=role,
+            )
+            rows.append(user)
         for username, name, role, scope, department in DEMO_USERS:
             user = User.objects.filter(username=username).first()
             if user is None:

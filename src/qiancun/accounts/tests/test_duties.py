@@ -1,0 +1,106 @@
+"""三员分立 and who appoints administrators: what a 等保 level-3 assessor checks on the user pages and API."""
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from qiancun.accounts import actions
+from qiancun.accounts.models import User
+from qiancun.core.errors import DomainError
+from qiancun.core.models import AuditEntry
+from qiancun.core.testing import CHANGCHUN, PASSWORD, YANJI, YANJI_VILLAGE, client_for, make_user, province_admin
+
+pytestmark = pytest.mark.django_db
+
+
+def post_user(client, **data):
+    body = {"username": "new_admin", "display_name": "新管理员", "role": "admin", "scope_code": CHANGCHUN}
+    body.update(data)
+    return client.post("/api/v1/users", body, content_type="application/json")
+
+
+def test_the_system_administrator_manages_users_but_cannot_read_the_audit_log():
+    admin = client_for(make_user("admin", "22"))
+    assert admin.get(reverse("accounts:user_list")).status_code == 200
+    assert admin.get(reverse("core:audit_list")).status_code == 403
+    assert admin.get("/api/v1/audit").status_code == 403
+    assert "审计日志" not in admin.get(reverse("core:home")).content.decode()
+
+
+def test_the_audit_administrator_reads_the_audit_log_and_changes_nothing():
+    make_user("staff", YANJI)  # something to read: its creation
+    auditor = make_user("auditor", "22")
+    client = client_for(auditor)
+    page = client.get(reverse("core:audit_list"), {"action": "create"})
+    assert page.status_code == 200 and page.context["page_obj"].paginator.count > 0
+    assert "审计日志" in page.content.decode() and "用户管理" not in page.content.decode()
+    assert client.get("/api/v1/audit").json()["count"] > 0
+    assert client.get(reverse("accounts:user_list")).status_code == 403
+    assert post_user(client, username="by_auditor", role="staff", scope_code=YANJI).status_code == 403
+    assert client.post(reverse("regions:village_edit", args=[YANJI_VILLAGE]), {"village_type": "urban"}).status_code == 403
+    assert client.post(reverse("accounts:user_unlock", args=[auditor.pk])).status_code == 403
+    assert not User.objects.filter(username="by_auditor").exists()
+
+
+def test_the_security_administrator_neither_manages_users_nor_reads_the_audit_log():
+    client = client_for(make_user("security_admin", "22"))
+    assert client.get(reverse("accounts:security")).status_code == 200
+    assert client.get(reverse("accounts:user_list")).status_code == 403
+    assert post_user(client, username="by_security", role="staff", scope_code=YANJI).status_code == 403
+    assert client.get(reverse("core:audit_list")).status_code == 403
+
+
+def test_a_city_administrator_cannot_create_or_promote_administrators_at_its_own_level():
+    city = client_for(make_user("admin", CHANGCHUN))
+    for role in ("admin", "security_admin", "auditor"):
+        refused = post_user(city, username=f"peer_{role}", role=role, scope_code=CHANGCHUN)
+        assert refused.status_code == 403 and refused.json()["code"] == "forbidden", role
+        assert "只能由上一级管理员设立" in refused.json()["message"]
+    assert not User.objects.filter(username__startswith="peer_").exists()
+    staff = make_user("staff", CHANGCHUN)
+    promoted = city.patch(f"/api/v1/users/{staff.pk}", {"role": "admin"}, content_type="application/json")
+    assert promoted.status_code == 403
+    staff.refresh_from_db()
+    assert staff.role == "staff"
+    # The level below is the city's to appoint: a county (district) administrator of 双阳区.
+    assert post_user(city, username="shuangyang_admin", scope_code="220112").status_code == 201
+
+
+def test_an_administrator_cannot_reset_the_password_of_a_peer_administrator():
+    peer = make_user("admin", CHANGCHUN, username="changchun_admin_2")
+    city = client_for(make_user("admin", CHANGCHUN))
+    assert city.post(f"/api/v1/users/{peer.pk}/reset-password").status_code == 403
+    assert city.post(f"/api/v1/users/{peer.pk}/deactivate").status_code == 403
+    peer.refresh_from_db()
+    assert peer.check_password(PASSWORD) and peer.is_active
+    assert client_for(province_admin()).post(f"/api/v1/users/{peer.pk}/deactivate").status_code == 200
+
+
+def test_a_county_administrator_may_never_appoint_administrators_and_hears_403_before_409():
+    county = client_for(make_user("admin", YANJI))
+    taken = make_user("staff", "222401100").username
+    answer = post_user(county, username=taken, role="admin", scope_code="222401100")
+    assert answer.status_code == 403 and answer.json()["code"] == "forbidden"
+    assert post_user(county, username=taken, role="staff", scope_code="222401100").status_code == 409
+
+
+def test_a_department_is_refused_for_users_who_are_not_department_users():
+    admin = client_for(province_admin())
+    refused = post_user(admin, username="not_dept", role="staff", scope_code=YANJI, department_code="justice")
+    assert refused.status_code == 400
+    assert refused.json()["field"] == "department" and refused.json()["message"] == "只有部门用户才能选择所属部门，工作人员不能选择"
+    dept = make_user("department", "22")
+    changed = admin.patch(f"/api/v1/users/{dept.pk}", {"role": "leader"}, content_type="application/json")
+    assert changed.status_code == 200 and changed.json()["department_code"] is None  # the department goes with the role
+
+
+def test_the_province_security_and_audit_administrators_come_from_the_command_line(monkeypatch):
+    with pytest.raises(DomainError) as caught:
+        actions.do_create_user(acting_user=province_admin(), username="p_auditor", display_name="审计",
+                               role="auditor", scope_code="22")
+    assert caught.value.code == "forbidden"
+    monkeypatch.setenv("QIANCUN_ADMIN_PASSWORD", "Shenji@2022qc")
+    call_command("create_admin", "p_auditor", "--role", "auditor")
+    auditor = User.objects.get(username="p_auditor")
+    assert (auditor.role, auditor.scope_id, auditor.role_label) == ("auditor", "22", "省级审计管理员")
+    assert AuditEntry.objects.filter(action="create", object_id=str(auditor.pk), actor_username="system").exists()
