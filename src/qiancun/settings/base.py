@@ -255,6 +255,12 @@ STORAGES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+# Uploaded spreadsheets (households, nominations, indicators) are refused before they are read when they
+# unpack to more than this, hold a sheet of more cells, or have more parts (core/tabular.py;
+# docs/operations.md, "Import limits").
+QIANCUN_IMPORT_MAX_UNCOMPRESSED = int(os.environ.get("QIANCUN_IMPORT_MAX_UNCOMPRESSED_MB", "200")) * 1024 * 1024
+QIANCUN_IMPORT_MAX_CELLS = int(os.environ.get("QIANCUN_IMPORT_MAX_CELLS", "3000000"))
+QIANCUN_IMPORT_MAX_ENTRIES = 1000
 
 # Cross-process cache: job progress lives here (a file cache needs no service; use Redis in production).
 CACHES = {
