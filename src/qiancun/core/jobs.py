@@ -14,8 +14,11 @@ machine lost. There is no time limit: the national division file or a 20,000-row
 may run as long as it runs.
 """
 
+import logging
 import os
 import socket
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +33,44 @@ JOB_KINDS = [
     ("qiancun.regions.models.RegionImport", "qiancun.regions.actions.do_fail_interrupted_region_import"),
     ("qiancun.participation.models.HouseholdImport", "qiancun.participation.actions.do_fail_interrupted_household_import"),
 ]
+
+
+logger = logging.getLogger("qiancun.jobs")
+
+# Waits between attempts when the database is locked: doubling, then every 30 s for as long as it lasts.
+LOCKED_BACKOFF = (0.5, 1, 2, 4, 8, 15, 30)
+
+
+def is_database_locked(exc: BaseException) -> bool:
+    """SQLite's "database is locked" / "database table is locked": another connection holds the write
+    lock longer than busy_timeout (a long import, a restore). It passes; nothing is wrong with the data."""
+    from django.db import OperationalError
+
+    return isinstance(exc, OperationalError) and "is locked" in str(exc).lower()
+
+
+def retry_while_locked(work: Callable[[], object], *, what: str, backoff=LOCKED_BACKOFF, sleep=time.sleep,
+                       fresh_after: float = 300.0):
+    """Call `work` until it returns, waiting with back-off while the database is locked; any other error
+    is raised. After `fresh_after` seconds without a lock the back-off starts again from its shortest
+    wait (a worker that ran for hours and meets a lock waits half a second, not 30)."""
+    from django.db import close_old_connections, connection
+
+    attempt = 0
+    while True:
+        began = time.monotonic()
+        try:
+            return work()
+        except Exception as exc:
+            if not is_database_locked(exc) or connection.in_atomic_block:
+                raise  # inside a transaction, only the caller can start again
+            if time.monotonic() - began > fresh_after:
+                attempt = 0
+            wait = backoff[min(attempt, len(backoff) - 1)]
+            attempt += 1
+            logger.warning("%s：数据库被占用（%s），%s 秒后重试（第 %d 次）", what, exc, wait, attempt)
+            close_old_connections()
+            sleep(wait)
 
 
 class WorkerDied(Exception):

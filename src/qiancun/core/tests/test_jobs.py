@@ -191,7 +191,6 @@ def test_a_household_import_whose_worker_died_is_failed_and_reruns_through_the_a
 
 @override_settings(TASKS=DB_TASKS)
 def test_the_django_tasks_row_fails_too_and_a_starting_worker_closes_the_jobs_of_a_dead_one():
-    from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
     from django_tasks_db.models import DBTaskResult
 
     from qiancun.regions.tasks import run_region_import
@@ -203,7 +202,7 @@ def test_the_django_tasks_row_fails_too_and_a_starting_worker_closes_the_jobs_of
     kill_region_import_mid_write(job, dead_process(), task_id=str(result.pk))
 
     # The worker loop itself runs in tests/security/test_crash_safety.py; here only what comes before it.
-    with mock.patch.object(DatabaseWorkerCommand, "handle") as work:
+    with mock.patch("qiancun.core.management.commands.db_worker.Worker.run") as work:
         call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload")
     assert work.call_count == 1
     job.refresh_from_db(), result.refresh_from_db()
@@ -214,9 +213,7 @@ def test_the_django_tasks_row_fails_too_and_a_starting_worker_closes_the_jobs_of
 
 @override_settings(TASKS=DB_TASKS)
 def test_a_worker_starts_even_when_the_clean_up_cannot_run():
-    from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
-
     with mock.patch("qiancun.core.management.commands.db_worker.sweep", side_effect=RuntimeError("database is locked")), \
-         mock.patch.object(DatabaseWorkerCommand, "handle") as work:
+         mock.patch("qiancun.core.management.commands.db_worker.Worker.run") as work:
         call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload")
     assert work.call_count == 1
