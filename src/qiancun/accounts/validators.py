@@ -86,7 +86,9 @@ class PasswordHistoryValidator:
             ) from None
 
     def password_changed(self, password: str, user=None) -> None:
-        if user is not None and user.pk is not None:
+        # A one-time password an administrator issued is never chosen again (it is random), so it is
+        # not kept: hashing it would only cost the 200,000 rounds.
+        if user is not None and user.pk is not None and not getattr(user, "must_change_password", False):
             self._history.password_changed(password, user)
 
     def get_help_text(self) -> str:
