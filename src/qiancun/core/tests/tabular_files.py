@@ -1,5 +1,5 @@
-"""Spreadsheets as offices send them, built in the tests: .xlsx with titles and merges, .ods written by
-hand (nothing in the venv writes .ods or .xls), CSV in GBK, and hostile zips."""
+"""Spreadsheets as offices send them, built in the tests: .xlsx with titles and merges, .ods and .xls
+written by hand (nothing in the venv writes them), CSV in GBK, and hostile zips."""
 
 import io
 import struct
@@ -100,3 +100,57 @@ def _declare_size(data: bytearray, name: str, size: int) -> None:
             if bytes(data[at + fixed : at + fixed + name_len]) == encoded:
                 struct.pack_into("<I", data, at + size_at, size)
             at += 4
+
+
+def _rec(kind, body=b""):
+    return struct.pack("<HH", kind, len(body)) + body
+
+def _bof(dt):
+    return _rec(0x0809, struct.pack("<HHHHII", 0x0600, dt, 0x0DBB, 0x07CC, 0, 0x06))
+
+def _xlstr(text, cch_size="H"):
+    data = text.encode("utf-16-le")
+    return struct.pack("<" + cch_size, len(text)) + b"\x01" + data
+
+def xls(rows) -> bytes:
+    """A BIFF8 workbook (Excel 97–2003) in its OLE2 container, as old county systems still export: one
+    sheet, text through the shared-string table, numbers as NUMBER records. Nothing in the venv writes
+    .xls, so it is built here record by record."""
+    strings, index = [], {}
+    cells = b""
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if value in (None, ""):
+                continue
+            if isinstance(value, int | float):
+                cells += _rec(0x0203, struct.pack("<HHHd", r, c, 0, float(value)))
+                continue
+            if value not in index:
+                index[value] = len(strings)
+                strings.append(value)
+            cells += _rec(0x00FD, struct.pack("<HHHI", r, c, 0, index[value]))
+    width = max((len(r) for r in rows), default=0)
+    sheet = _bof(0x0010) + _rec(0x0200, struct.pack("<IIHHH", 0, len(rows), 0, width, 0)) + cells + _rec(0x000A)
+    sst = _rec(0x00FC, struct.pack("<II", len(strings), len(strings)) + b"".join(_xlstr(s) for s in strings))
+    def globals_(offset):
+        name = "Sheet1"
+        bound = _rec(0x0085, struct.pack("<IBB", offset, 0, 0) + struct.pack("<B", len(name)) + b"\x01" + name.encode("utf-16-le"))
+        return _bof(0x0005) + _rec(0x0042, struct.pack("<H", 1200)) + bound + sst + _rec(0x000A)
+    head = globals_(0)
+    stream = globals_(len(head)) + sheet
+    stream += b"\x00" * max(0, 4096 - len(stream))
+    stream += b"\x00" * (-len(stream) % 512)
+    n = len(stream) // 512
+    ENDOFCHAIN, FREESECT, FATSECT, NOSTREAM = 0xFFFFFFFE, 0xFFFFFFFF, 0xFFFFFFFD, 0xFFFFFFFF
+    fat = [FATSECT, ENDOFCHAIN] + [3 + i for i in range(n - 1)] + [ENDOFCHAIN]
+    fat += [FREESECT] * (128 - len(fat))
+    header = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 16 + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6) + b"\x00" * 6
+              + struct.pack("<IIIIIIIII", 0, 1, 1, 0, 4096, ENDOFCHAIN, 0, ENDOFCHAIN, 0)
+              + struct.pack("<109I", 0, *([FREESECT] * 108)))
+    def entry(name, kind, child, start, size):
+        raw = name.encode("utf-16-le") + b"\x00\x00" if name else b""
+        return (raw.ljust(64, b"\x00") + struct.pack("<HBB", len(raw), kind, 1) + struct.pack("<III", NOSTREAM, NOSTREAM, child)
+                + b"\x00" * 16 + b"\x00" * 4 + b"\x00" * 16 + struct.pack("<IIi", start, size, 0))
+    directory = (entry("Root Entry", 5, 1, ENDOFCHAIN, 0) + entry("Workbook", 2, NOSTREAM, 2, len(stream))
+                 + entry("", 0, NOSTREAM, 0, 0) * 2)
+    return header + struct.pack("<128I", *fat) + directory + stream

@@ -1,8 +1,6 @@
 """Household imports of registers as county offices send them (issue #11): title rows, merged cells,
 the headings offices use, IDs typed in full width or turned into numbers by Excel, totals rows, GBK CSV,
-.ods, and files that would exhaust the worker (zip bombs, a cell at the far corner of the sheet).
-
-.xls is read by the same calamine path as .ods, but nothing in the venv writes an .xls to test with."""
+.ods, an old .xls, and files that would exhaust the worker (zip bombs, a cell at the far corner of the sheet)."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -10,7 +8,7 @@ from django.test import override_settings
 
 from qiancun.accounts.actions import do_create_api_token
 from qiancun.core.testing import YANJI_VILLAGE, client_for, give_second_factor, make_user
-from qiancun.core.tests.tabular_files import MB, csv_bytes, full_width, ods, with_huge_shared_strings, xlsx
+from qiancun.core.tests.tabular_files import MB, csv_bytes, full_width, ods, with_huge_shared_strings, xls, xlsx
 from qiancun.participation import personal_data as pd
 from qiancun.participation.models import Household, HouseholdImport, Member
 from qiancun.regions.models import RegionImport
@@ -128,6 +126,18 @@ def test_an_ods_register_loads(django_capture_on_commit_callbacks):
     job = _import(ods(rows), "登记表.ods", django_capture_on_commit_callbacks)
     assert job.status == "succeeded", job.report
     assert _members() == {"501": [("卫一", id_number(501), "")]}
+
+
+def test_an_old_xls_register_loads_and_its_number_typed_ids_are_named(django_capture_on_commit_callbacks):
+    rows = [TITLE, COUNTY_HEADER,
+            ["601", "蒋一", "户主", id_number(601), "", "四组1号", ""],
+            ["602", "沈二", "户主", float(id_number(602)[:17] + "0"), "", "", ""],  # typed in a number cell
+            ["合计", "", "", "", "", "", ""]]
+    job = _import(xls(rows), "2019年登记表.xls", django_capture_on_commit_callbacks)
+    assert job.status == "succeeded", job.report
+    assert job.report["errors"] == [{"row": 4, "column": "身份证号", "reason": pd.EXCEL_NUMBER}]
+    assert job.report["notes"] == ["第 5 行是合计行（“合计”），已跳过"]
+    assert _members() == {"601": [("蒋一", id_number(601), "")]}
 
 
 def test_a_file_with_only_a_header_is_an_error_not_an_empty_success(django_capture_on_commit_callbacks):
