@@ -18,6 +18,7 @@ from qiancun.regions.choices import RegionLevel
 from qiancun.regions.models import Region
 
 from . import actions, excel, queries
+from .links import farmer_url
 from .choices import DonorKind, ImportMode, ImportStatus, ProposalStatus, Relation, RoundPeriod, StockKind, VenueKind
 from .models import (
     FarmerLink,
@@ -367,6 +368,15 @@ class ActivityOut(Schema):
 
 class LinkOut(Schema):
     id: int
+    expires_at: datetime
+
+
+class LinkStatusOut(Schema):
+    id: int
+    household_id: int
+    created_at: datetime
+    expires_at: datetime
+    last_used_at: datetime | None
     household_id: int
     url: str
 
@@ -483,9 +493,14 @@ def household_ledger(request, household_id: int):
 def issue_link(request, household_id: int):
     ensure_can(request.user, Perm.FARMER_LINK_ISSUE)
     link, token = actions.do_issue_link(_household(request, household_id), acting_user=request.user)
-    from django.urls import reverse
+    return Status(201, {"id": link.pk, "household_id": link.household_id, "url": farmer_url(request, token), "expires_at": link.expires_at})
 
-    return Status(201, {"id": link.pk, "household_id": link.household_id, "url": request.build_absolute_uri(reverse("participation:farmer", args=[token]))})
+
+@router.post("/participation/links/{link_id}/renew", response={200: LinkStatusOut, **ERRORS},
+             summary="农户访问链接续期（原二维码继续有效，有效期从今天起重新计算）")
+def renew_link(request, link_id: int):
+    ensure_can(request.user, Perm.FARMER_LINK_ISSUE)
+    return actions.do_renew_link(get_object_or_404(FarmerLink.objects.for_user(request.user), pk=link_id), acting_user=request.user)
 
 
 @router.post("/participation/links/{link_id}/revoke", response={204: None, **ERRORS})

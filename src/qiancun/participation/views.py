@@ -39,6 +39,7 @@ from .forms import (
     StockForm,
     VenueForm,
 )
+from .links import SESSION_KEY, farmer_url
 from .models import (
     FarmerLink,
     Goods,
@@ -609,7 +610,7 @@ def link_issue(request, pk: int):
     household = _household(request, pk)
     _, token = actions.do_issue_link(household, acting_user=request.user)
     # Shown once on the household page (the secret is not stored), like an API token.
-    request.session[f"farmer-link-{pk}"] = request.build_absolute_uri(reverse("participation:farmer", args=[token]))
+    request.session[f"farmer-link-{pk}"] = farmer_url(request, token)
     messages.success(request, "已发放新的访问链接，旧链接已失效")
     return redirect("participation:household", pk=pk)
 
@@ -623,16 +624,75 @@ def link_revoke(request, pk: int):
     return redirect("participation:household", pk=link.household_id)
 
 
+@requires(Perm.FARMER_LINK_ISSUE)
+@require_POST
+def link_renew(request, pk: int):
+    link = get_object_or_404(FarmerLink.objects.for_user(request.user), pk=pk)
+    try:
+        link = actions.do_renew_link(link, acting_user=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已续期，原二维码可继续使用，有效期至 {chinese_date(link.expires_at)}")
+    return redirect("participation:household", pk=link.household_id)
+
+
+def chinese_date(moment) -> str:
+    day = timezone.localtime(moment).date()
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def qr_svg(url: str) -> str:
     return mark_safe(segno.make(url, error="m").svg_inline(scale=4, dark="#1f2937", light="#ffffff"))  # noqa: S308 - segno's own markup
 
 
 @rate_limit("farmer", method=None)  # the link is guessable only by brute force; this slows that down too
+@require_http_methods(["GET", "POST"])
+def farmer_home(request):
+    """The household's own phone page: no login, only its own masked data and the village's rankings.
+
+    The QR code's link carries its token after "#" (links.farmer_url), which never reaches a server; the
+    page's script posts it here once and the session keeps the link's number, checked again on every
+    visit (withdrawn → the invalid page, expired → the expired page)."""
+    if request.method == "POST":
+        return _farmer_sign_in(request, request.POST.get("token", ""))
+    pk = request.session.get(SESSION_KEY)
+    link = actions.usable_link(pk) if isinstance(pk, int) else None
+    if link is None:
+        request.session.pop(SESSION_KEY, None)
+        return render(request, "participation/farmer_open.html")
+    if link.is_expired:
+        return _farmer_expired(request, link)
+    return _farmer_page(request, link)
+
+
+@rate_limit("farmer", method=None)
 def farmer(request, token: str):
-    """The household's own phone page: no login, only its own masked data and the village's rankings."""
+    """Links issued before the token moved after "#" carry it in the path: handed over the same way, then
+    the page goes on without it (and gunicorn.conf.py's access log hides this path's token)."""
+    return _farmer_sign_in(request, token)
+
+
+def _farmer_sign_in(request, token: str):
     link = actions.resolve_link(token)
     if link is None:
         return render(request, "participation/farmer_invalid.html", status=404)
+    if link.is_expired:
+        return _farmer_expired(request, link)
+    request.session.cycle_key()
+    request.session[SESSION_KEY] = link.pk
+    response = redirect("participation:farmer_home")
+    response.status_code = 303  # the POST's answer is read with GET
+    return response
+
+
+def _farmer_expired(request, link):
+    request.session.pop(SESSION_KEY, None)
+    return render(request, "participation/farmer_expired.html",
+                  {"village": link.village, "expired_on": chinese_date(link.expires_at)}, status=410)
+
+
+def _farmer_page(request, link):
     household = link.household
     members = household.members.all()
     statement = queries.statement(household.pk, limit=30)
@@ -642,7 +702,7 @@ def farmer(request, token: str):
         "top": queries.ranking(household.village_id, limit=10),
         "goods": Goods.objects.filter(village_id=household.village_id, is_active=True, stock__gt=0),
         "ratings": household.ratings.filter(round__published_at__isnull=False).select_related("round"),
-        "entry_kinds": EntryKind,
+        "entry_kinds": EntryKind, "link": link,
     })
 
 

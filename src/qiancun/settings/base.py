@@ -227,6 +227,9 @@ QIANCUN_DEMO_DATA_ALLOWED = False
 # Audit entries are kept at least this long; `manage.py purge_audit` refuses anything younger.
 QIANCUN_AUDIT_RETENTION_DAYS = max(180, int(os.environ.get("QIANCUN_AUDIT_RETENTION_DAYS", "180")))
 
+# A farmer's access link (QR code) works this many days after it is issued or renewed.
+QIANCUN_FARMER_LINK_DAYS = max(1, int(os.environ.get("QIANCUN_FARMER_LINK_DAYS", "365")))
+
 LANGUAGE_CODE = "zh-hans"
 # The platform speaks Chinese only: a browser asking for English must not get Django's English
 # messages (password rules, form errors) through LocaleMiddleware.
@@ -277,7 +280,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A farmer's link token never reaches the log (a 404 or 410 warning names the path).
+    "filters": {"farmer_tokens": {"()": "qiancun.participation.log_redaction.RedactFarmerTokens"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["farmer_tokens"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("QIANCUN_LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
