@@ -37,7 +37,8 @@ demo: install
 	@$(PY) manage.py db_worker --interval 1 & worker=$$!; \
 	  trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
 	  $(VENV)/bin/gunicorn --chdir src qiancun.wsgi:application \
-	    --bind $(HOST):$(PORT) --workers 2 --access-logfile - --log-level warning
+	    --bind $(HOST):$(PORT) --workers 2 --access-logfile - --log-level warning \
+	    --logger-class qiancun.participation.log_redaction.TokenlessAccessLogger
 
 lint: install
 	$(VENV)/bin/ruff check src tests bench scripts

@@ -730,10 +730,37 @@ def do_issue_link(household: Household, *, acting_user) -> tuple[FarmerLink, str
     now = timezone.now()
     revoked = FarmerLink.objects.filter(household=household, revoked_at__isnull=True).update(revoked_at=now)
     secret = secrets.token_urlsafe(12)
-    link = FarmerLink.objects.create(village_id=household.village_id, household=household, secret_hash=_secret_hash(secret), created_by=acting_user)
+    link = FarmerLink.objects.create(village_id=household.village_id, household=household, secret_hash=_secret_hash(secret),
+                                     created_by=acting_user, expires_at=_link_expiry(now))
     token = signing.Signer(salt="participation.farmer-link").sign(f"{link.pk}.{secret}")
-    record_audit(AuditAction.CREATE, acting_user=acting_user, obj=link, changes={"revoked": revoked})
+    record_audit(AuditAction.CREATE, acting_user=acting_user, obj=link,
+                 changes={"revoked": revoked, "expires_at": [None, link.expires_at.isoformat()]})
     return link, token
+
+
+def _link_expiry(start):
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    return start + timedelta(days=settings.QIANCUN_FARMER_LINK_DAYS)
+
+
+@transaction.atomic
+def do_renew_link(link: FarmerLink, *, acting_user) -> FarmerLink:
+    """Village staff renew a household's link, expired or not: the same QR code works for another
+    QIANCUN_FARMER_LINK_DAYS days from now. A withdrawn link is not renewed: a new one is issued."""
+    ensure_can(acting_user, Perm.FARMER_LINK_ISSUE)
+    _in_scope(FarmerLink, link, acting_user, "访问链接")
+    link = FarmerLink.objects.select_for_update().get(pk=link.pk)
+    if link.revoked_at is not None:
+        raise DomainError(ErrorCode.CONFLICT, f"{link.household.head_name}户的这个访问链接已收回，不能续期，请重新发放", field="link")
+    before = link.expires_at
+    link.expires_at = _link_expiry(timezone.now())
+    link.save(update_fields=["expires_at"])
+    record_audit(AuditAction.UPDATE, acting_user=acting_user, obj=link,
+                 changes={"expires_at": [before.isoformat(), link.expires_at.isoformat()]})
+    return link
 
 
 @transaction.atomic
@@ -749,7 +776,9 @@ def do_revoke_link(link: FarmerLink, *, acting_user) -> FarmerLink:
 
 
 def resolve_link(token: str) -> FarmerLink | None:
-    """The usable link a farmer's token stands for, or None (bad signature, revoked, unknown)."""
+    """The link a farmer's token stands for, or None (bad signature, revoked, unknown). An expired link
+    is returned too (`is_expired`), so the farmer is told to have it renewed; only a usable one counts
+    as a visit."""
     from django.core import signing
 
     try:
@@ -757,9 +786,18 @@ def resolve_link(token: str) -> FarmerLink | None:
     except signing.BadSignature:
         return None
     pk, _, secret = value.partition(".")
-    link = FarmerLink.objects.filter(pk=pk if pk.isdigit() else 0, revoked_at__isnull=True).select_related("household", "village").first()
+    link = usable_link(int(pk) if pk.isdigit() else 0)
     if link is None or not pd.same_hash(link.secret_hash, _secret_hash(secret)):
         return None
+    return link
+
+
+def usable_link(pk: int) -> FarmerLink | None:
+    """The link `pk`, unless withdrawn (the farmer's page keeps only this number in its session); an
+    expired link is returned with `is_expired`. A usable one records the visit (at most every 5 minutes)."""
+    link = FarmerLink.objects.filter(pk=pk, revoked_at__isnull=True).select_related("household", "village").first()
+    if link is None or link.is_expired:
+        return link
     now = timezone.now()
     if link.last_used_at is None or (now - link.last_used_at).total_seconds() > 300:
         FarmerLink.objects.filter(pk=link.pk).update(last_used_at=now)

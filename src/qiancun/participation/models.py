@@ -8,6 +8,7 @@ Every model with a village carries ``scope_field = "village__code"`` (a prefix m
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from qiancun.core.models import ImportJob
 from qiancun.core.scoping import ScopedQuerySet
@@ -420,12 +421,14 @@ class VenueActivity(VillageScoped):
 
 
 class FarmerLink(VillageScoped):
-    """A household's access link to its own phone page. Only a hash of its secret is stored."""
+    """A household's access link to its own phone page. Only a hash of its secret is stored. It works
+    until `expires_at` (settings.QIANCUN_FARMER_LINK_DAYS after it is issued or last renewed)."""
 
     household = models.ForeignKey(Household, verbose_name="农户", on_delete=models.CASCADE, related_name="links")
     secret_hash = models.CharField(max_length=64, unique=True)
     created_by = models.ForeignKey(USER, verbose_name="发放人", null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField("发放时间", auto_now_add=True)
+    expires_at = models.DateTimeField("有效期至")
     revoked_at = models.DateTimeField("收回时间", null=True, blank=True)
     last_used_at = models.DateTimeField("最近访问", null=True, blank=True)
 
@@ -436,6 +439,10 @@ class FarmerLink(VillageScoped):
 
     def __str__(self) -> str:
         return f"{self.household} 的访问链接"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
 
 
 class HouseholdImport(VillageScoped, ImportJob):

@@ -5,6 +5,7 @@ from . import views
 app_name = "participation"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("f/", views.farmer_home, name="farmer_home"),
     path("f/<str:token>/", views.farmer, name="farmer"),
     path("template.xlsx", views.import_template, name="import_template"),
     path("counties/<str:code>/criteria/", views.criteria, name="criteria"),
@@ -27,6 +28,7 @@ urlpatterns = [
     path("households/<int:pk>/propose/", views.propose, name="propose"),
     path("households/<int:pk>/link/", views.link_issue, name="link_issue"),
     path("links/<int:pk>/revoke/", views.link_revoke, name="link_revoke"),
+    path("links/<int:pk>/renew/", views.link_renew, name="link_renew"),
     path("members/<int:pk>/unmask/", views.member_unmask, name="member_unmask"),
     path("imports/<int:pk>/", views.import_detail, name="import_detail"),
     path("imports/<int:pk>/errors.xlsx", views.import_errors, name="import_errors"),

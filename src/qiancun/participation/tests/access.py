@@ -31,7 +31,10 @@ UNMASKERS = {COUNTY_ADMIN}
 NOT_UNMASKERS = {COUNTY_STAFF, VILLAGE_STAFF, LEADER}
 
 # Public by design: the farmer's own page is reached by a signed link, not a login.
-COVERED_ELSEWHERE = {"participation:farmer": "public page behind a revocable signed link; tests/test_pages.py checks it"}
+COVERED_ELSEWHERE = {
+    "participation:farmer": "public page behind a revocable signed link; tests/test_farmer_links.py checks it",
+    "participation:farmer_home": "public page behind a revocable signed link; tests/test_farmer_links.py checks it",
+}
 
 
 def xlsx_upload():
@@ -63,6 +66,7 @@ def routes() -> dict[str, Route]:
     far_activity = actions.do_record_activity(far_venue, acting_user=far_staff, held_on=date(2022, 7, 1), kind="读书", title="读书会", participants=9, photo=jpeg())
     link, _ = actions.do_issue_link(hh, acting_user=staff)
     far_link, _ = actions.do_issue_link(far, acting_user=far_staff)
+    renewable, _ = actions.do_issue_link(household(V), acting_user=staff)  # the revoke routes may run first
     job = HouseholdImport.objects.create(village=hh.village, original_name="a.xlsx", file="x.xlsx", report={"errors": [{"row": 2, "column": "姓名", "reason": "x"}]})
     far_job = HouseholdImport.objects.create(village=Region.objects.get(code=FAR), original_name="a.xlsx", file="x.xlsx")
     failed, failed_too, far_failed = failed_import(V), failed_import(V), failed_import(FAR)  # one rerun each
@@ -101,6 +105,7 @@ def routes() -> dict[str, Route]:
         "participation:propose": page("propose", f"{p}/households/{h}/propose/", RECORDERS, NOT_RECORDERS, f"{p}/households/{fh}/propose/", VILLAGE_STAFF),
         "participation:link_issue": page("link", f"{p}/households/{h}/link/", VILLAGE_ONLY, NOT_VILLAGE, f"{p}/households/{fh}/link/", VILLAGE_STAFF, method="post"),
         "participation:link_revoke": page("revoke", f"{p}/links/{link.pk}/revoke/", VILLAGE_ONLY, NOT_VILLAGE, f"{p}/links/{far_link.pk}/revoke/", VILLAGE_STAFF, method="post"),
+        "participation:link_renew": page("renew", f"{p}/links/{link.pk}/renew/", VILLAGE_ONLY, NOT_VILLAGE, f"{p}/links/{far_link.pk}/renew/", VILLAGE_STAFF, method="post"),
         "participation:member_unmask": Route("unmask", f"{p}/members/{member.pk}/unmask/", UNMASKERS, NOT_UNMASKERS, method="post",
               url_out_of_scope=f"{p}/members/{far_member.pk}/unmask/", out_of_scope_role=COUNTY_ADMIN),
         "participation:import_detail": page("import detail", f"{p}/imports/{job.pk}/", VIEWERS, far_url=f"{p}/imports/{far_job.pk}/"),
@@ -138,6 +143,8 @@ def routes() -> dict[str, Route]:
                                                                          f"{fp}/households/{fh}/link", VILLAGE_STAFF, method="post"),
         "POST /api/v1/participation/links/{link_id}/revoke": api("revoke api", f"{fp}/links/{link.pk}/revoke", VILLAGE_ONLY, NOT_VILLAGE,
                                                                  f"{fp}/links/{far_link.pk}/revoke", VILLAGE_STAFF, method="post"),
+        "POST /api/v1/participation/links/{link_id}/renew": api("renew api", f"{fp}/links/{renewable.pk}/renew", VILLAGE_ONLY, NOT_VILLAGE,
+                                                                f"{fp}/links/{far_link.pk}/renew", VILLAGE_STAFF, method="post"),
         "GET /api/v1/participation/groups": api("groups api", f"{fp}/groups?village={V}", VIEWERS, far_url=f"{fp}/groups?village={FAR}"),
         "POST /api/v1/participation/groups": api("group create api", f"{fp}/groups", set(), NOT_EDITORS, method="post", data={"village_code": V, "name": "新组"}),
         "POST /api/v1/participation/groups/{group_id}/households": api("group assign api", f"{fp}/groups/{group.pk}/households", EDITORS, NOT_EDITORS,

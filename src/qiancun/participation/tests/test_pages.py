@@ -90,7 +90,7 @@ def test_farmer_page_by_link_shows_own_masked_data_and_stops_when_revoked(client
     give_points(hh, 7)
     give_points(other, 9)
     link, token = actions.do_issue_link(hh, acting_user=staff)
-    page = client.get(f"/participation/f/{token}/")
+    page = client.get(f"/participation/f/{token}/", follow=True)  # a link with the token in the path (as printed before #11)
     text = page.content.decode()
     assert page.status_code == 200 and "张三户" in text and hh.members.first().id_masked in text
     assert hh.members.first().reveal()["id_number"] not in text and "李四" not in text  # others only as 李**户
