@@ -38,6 +38,7 @@ CHANGE_LABELS = {
     "eligible_sha256": "候选名单摘要",
     "device": "认证设备", "recovery_codes": "恢复码数", "before": "早于", "deleted": "删除条数",
     "retention_days": "保留天数", "households": "农户数", "rows": "行数",
+    "locked": "登录锁定", "tokens_revoked": "吊销令牌数",
 }
 
 

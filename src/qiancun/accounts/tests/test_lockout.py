@@ -50,6 +50,7 @@ def test_the_security_administrator_unlocks_an_account_on_the_page_and_the_audit
     assert attempt(user, "10.1.1.1", PASSWORD).status_code == 302
     entry = AuditEntry.objects.filter(object_id=str(user.pk), action="update").latest("id")
     assert entry.actor == security and entry.changes == {"locked": [True, False]}
+    assert entry.labelled_changes() == [("登录锁定", [True, False])]
 
 
 def test_unlock_through_the_api_is_the_security_administrators_and_stays_in_scope():
