@@ -43,6 +43,7 @@ from qiancun.participation.tests.factories import (
 from qiancun.participation.tests.test_ledger import own_connections
 from qiancun.rectification.models import Problem
 from qiancun.rectification.tests.factories import open_problem, submitted
+from qiancun.regions import actions as region_actions
 from qiancun.regions.models import Region
 from qiancun.regions.tests.factories import failed_import as failed_region_import
 
@@ -253,3 +254,26 @@ def test_users_and_writers_go_on_while_a_backup_runs(jilin, tmp_path):
         assert set(statuses) == {200}
         assert time.monotonic() - started < 60
     assert (tmp_path / "live.tar.gz").exists()
+
+
+def test_a_restore_over_live_data_with_force_serves_the_restored_data_not_the_cache(jilin, tmp_path):
+    """Region pages are cached under a version kept in the cache; a restore takes the data back to
+    an older state, so what was cached since must not be served afterwards."""
+    user = make_user("staff", YANJI)
+    client = client_for(user)
+    village = Region.objects.get(code=YANJI_VILLAGE)
+
+    def poverty_flag() -> bool:
+        page = client.get("/api/v1/regions", {"parent": village.parent_id}).json()
+        return next(item["is_poverty_alleviated"] for item in page["items"] if item["code"] == YANJI_VILLAGE)
+
+    assert poverty_flag() is False
+    backup = tmp_path / "before.tar"
+    run("backup", str(backup))
+    region_actions.do_update_village(village, acting_user=user, is_poverty_alleviated=True)
+    assert poverty_flag() is True  # cached under the tree's new version
+
+    with pytest.raises(CommandError, match="目标不是空的（已有用户、行政区划、审计日志），拒绝恢复"):
+        call_command("restore", str(backup))
+    run("restore", str(backup), "--force")
+    assert poverty_flag() is False

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -409,7 +410,12 @@ def restore_backup(path: Path, *, force: bool = False) -> Verified:
             _restore_sqlite(backup.database)
         else:
             _restore_postgresql(backup.database)
-        _compare_tables(manifest["tables"], live_checksums(), "恢复后的数据库")
+        # Cached pages are keyed by versions kept in the cache, which the restore did not move back.
+        cache.clear()
+        restored = live_checksums()
+        # A table a newer migration created and the dump does not know stays, empty: not a difference.
+        _compare_tables(manifest["tables"], {t: e for t, e in restored.items() if t in manifest["tables"] or e["rows"]},
+                        "恢复后的数据库")
         _restore_media(backup)
         return backup
 
