@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from qiancun.accounts.gate import password_expired
 from qiancun.accounts.models import User
 from qiancun.campaigns import rules
 from qiancun.campaigns.demo import SHANGHAI, _allocate, _create, _flag_villages, seed_campaigns
@@ -85,6 +86,9 @@ def test_every_county_of_the_demo_can_still_nominate_in_2022(demo):
         if used < villages and used >= quota.total:
             full.append(quota.region.name)
     assert full == []
+    officers = User.objects.filter(username__regex=r"^(admin|staff)_[0-9]+$")
+    assert officers.count() > 70
+    assert [u.username for u in officers if password_expired(u)] == []  # made today, not in 2021
     staff = client_for(User.objects.get(username=f"staff_{YANJI}"))
     village = Region.objects.filter(code__startswith=YANJI, level="village", village_type="rural", is_key_border=False,
                                     is_poverty_alleviated=False).exclude(enrollments__campaign=c2022).order_by("code").first()
