@@ -8,6 +8,7 @@ from openpyxl.styles import Alignment, Font
 
 from qiancun.core import tabular
 from qiancun.core.tabular import Column
+from qiancun.core.xlsx_stream import append_row, text_cell
 
 from .choices import Track
 from .queries import region_names
@@ -23,22 +24,19 @@ def export_enrollments(campaign, enrollments) -> bytes:
     names = region_names([e.village_id for e in enrollments])
     book = Workbook(write_only=True)
     sheet = book.create_sheet("创建村名单")
-    title_font = Font(bold=True, size=14)
-    from openpyxl.cell import WriteOnlyCell
-
-    title = WriteOnlyCell(sheet, value=f"{campaign.year}年“千村示范”创建村名单")
-    title.font = title_font
+    title = text_cell(sheet, f"{campaign.year}年“千村示范”创建村名单")
+    title.font = Font(bold=True, size=14)
     sheet.append([title])
     header = []
     for text in EXPORT_HEADERS:
-        cell = WriteOnlyCell(sheet, value=text)
+        cell = text_cell(sheet, text)
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center")
         header.append(cell)
     sheet.append(header)
     for number, e in enumerate(enrollments, start=1):
         code = e.village_id
-        sheet.append([
+        append_row(sheet, [  # text never a formula (tag names are typed by people)
             number, names.get(code[:4], ""), names.get(code[:6], ""), names.get(code[:9], ""), e.village.name, code,
             e.get_track_display(), "是" if e.village.is_key_border else "", "是" if e.village.is_poverty_alleviated else "",
             "、".join(t.name for t in e.tags.all()), e.get_status_display(),
@@ -52,8 +50,8 @@ def nomination_template() -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "提名"
-    sheet.append(NOMINATION_HEADERS)
-    sheet.append(["222401100200", "创建", "集聚提升类、乡村旅游重点村", "示例行，导入前请删除"])
+    append_row(sheet, NOMINATION_HEADERS)
+    append_row(sheet, ["222401100200", "创建", "集聚提升类、乡村旅游重点村", "示例行，导入前请删除"])
     for column, width in zip("ABCD", (18, 10, 36, 30)):
         sheet.column_dimensions[column].width = width
     buffer = io.BytesIO()

@@ -1,9 +1,15 @@
 """The one check every uploaded photo goes through (inspection evidence, after-photos, venue activities).
 
 Only real JPEG, PNG or HEIC images pass: Pillow opens, verifies and decodes them, so renamed
-executables, GIFs and truncated files are refused whatever their name or declared type. HEIC is
-converted to JPEG. EXIF time and position are read where present. The stored name is random; the
-user's file name is never used as a path.
+executables, GIFs and truncated files are refused whatever their name or declared type. EXIF time and
+position are read where present and kept as the platform's data (the record's fields, shown only to
+those who may see the record).
+
+What is stored is never the uploaded file: every photo is drawn again from its decoded pixels as a
+fresh JPEG (the camera's orientation applied to the pixels first), thumbnails too. So no byte the
+uploader chose reaches the stored file — a polyglot's script in a comment or after the image's end is
+gone — and neither does the EXIF (position, device, owner's name) the served file would otherwise give
+to anyone who downloads it. The stored name is random; the user's file name is never used as a path.
 """
 
 import hashlib
@@ -15,7 +21,7 @@ from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
-from PIL import ExifTags, Image, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 from pillow_heif import register_heif_opener
 
 from .errors import DomainError, ErrorCode
@@ -25,7 +31,8 @@ register_heif_opener()
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 60_000_000
 THUMBNAIL_SIZE = (360, 360)
-STORED_AS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "HEIF": ("image/jpeg", "jpg")}
+ACCEPTED = {"JPEG", "PNG", "HEIF"}
+QUALITY = 88
 
 
 @dataclass
@@ -93,30 +100,48 @@ def check_image(uploaded, *, field: str = "photo", thumbnail: bool = False) -> C
         with Image.open(io.BytesIO(data)) as probe:
             probe.verify()
         image = Image.open(io.BytesIO(data))
-        if image.format in STORED_AS and image.width * image.height <= MAX_PIXELS:
+        if image.format in ACCEPTED and image.width * image.height <= MAX_PIXELS:
             image.load()  # verify() misses truncated pixel data
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise _refuse(field, name, "不是有效的照片，只接受 JPEG、PNG 或 HEIC 格式") from None
-    if image.format not in STORED_AS:
+    if image.format not in ACCEPTED:
         raise _refuse(field, name, f"格式为 {image.format}，只接受 JPEG、PNG 或 HEIC")
     if image.width * image.height > MAX_PIXELS:
         raise _refuse(field, name, "像素过大")
     taken_at, latitude, longitude = _exif(image)
-    if image.format == "HEIF":
-        converted = io.BytesIO()
-        image.convert("RGB").save(converted, "JPEG", quality=88, exif=image.getexif())
-        data = converted.getvalue()
-    content_type, extension = STORED_AS[image.format]
+    try:
+        pixels = _upright_rgb(image)
+    except (OSError, ValueError, SyntaxError):
+        raise _refuse(field, name, "不是有效的照片，只接受 JPEG、PNG 或 HEIC 格式") from None
+    data = _jpeg(pixels, QUALITY)
     stem = uuid.uuid4().hex
     thumb = None
     if thumbnail:
-        small = image.convert("RGB")
+        small = pixels.copy()
         small.thumbnail(THUMBNAIL_SIZE)
-        buffer = io.BytesIO()
-        small.save(buffer, "JPEG", quality=80)
-        thumb = ContentFile(buffer.getvalue(), name=f"{stem}_thumb.jpg")
+        thumb = ContentFile(_jpeg(small, 80), name=f"{stem}_thumb.jpg")
     return CheckedImage(
-        content=ContentFile(data, name=f"{stem}.{extension}"), content_type=content_type, original_name=name,
-        size=len(data), width=image.width, height=image.height, sha256=hashlib.sha256(data).hexdigest(),
+        content=ContentFile(data, name=f"{stem}.jpg"), content_type="image/jpeg", original_name=name,
+        size=len(data), width=pixels.width, height=pixels.height, sha256=hashlib.sha256(data).hexdigest(),
         taken_at=taken_at, latitude=latitude, longitude=longitude, thumbnail=thumb,
     )
+
+
+def _upright_rgb(image: Image.Image) -> Image.Image:
+    """The photo's pixels as the camera meant them (EXIF orientation applied), in RGB; transparency on white."""
+    image = ImageOps.exif_transpose(image)
+    if image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGB", rgba.size, (255, 255, 255))
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        return background
+    image = image.convert("RGB")
+    image.info = {}  # Pillow would write the upload's comment (or ICC profile) into the new file
+    return image
+
+
+def _jpeg(image: Image.Image, quality: int) -> bytes:
+    """A new JPEG of `image`'s pixels and nothing else: no EXIF, ICC, XMP or comment is carried over."""
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=quality, optimize=True)
+    return buffer.getvalue()

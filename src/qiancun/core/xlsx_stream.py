@@ -7,18 +7,29 @@ writer formats each row as one string of SpreadsheetML and deflates it into the 
 about 80,000 rows a second on the same machine, in memory that does not grow with the rows.
 
 What it writes is a plain Office Open XML workbook (ECMA-376): one or more worksheets of inline
-strings and integers, a bold frozen header row and column widths. Text is always text (a value
-starting with "=" is never a formula), characters XML 1.0 forbids are dropped, and a sheet that
-reaches Excel's 1,048,576 rows continues on the next sheet with the header repeated.
+strings and integers, a bold frozen header row and column widths. A sheet that reaches Excel's
+1,048,576 rows continues on the next sheet with the header repeated.
+
+Every workbook the platform hands out follows the same two rules for text, here and, through
+`append_row` / `set_cell`, in the openpyxl writers (standard, enrollment list, circular, templates,
+error reports):
+
+- text is always text: a value beginning with "=", "+", "-" or "@" is stored as a string marked with
+  Excel's quote prefix, so it is neither a formula when opened nor becomes one when the cell is
+  edited (formula injection, OWASP "CSV injection");
+- control characters (C0 but tab, line feed and carriage return; DEL; C1), lone surrogates and the
+  non-characters U+FFFE/U+FFFF are left out (`clean_text`): XML cannot hold most of them, and text
+  stored before input was checked must not make an export fail.
 """
 
-import re
 import zipfile
 from functools import lru_cache
 from xml.sax.saxutils import escape
 
+from .text import clean_text
+
 MAX_SHEET_ROWS = 1_048_576  # Excel's limit, the header row included
-_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+FORMULA_START = ("=", "+", "-", "@")
 _WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 _NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 _NS_R = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
@@ -29,8 +40,9 @@ _STYLES = (
     '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>'
     '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
+    '<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
+    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" quotePrefix="1"/></cellXfs>'
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
 )
 
@@ -45,11 +57,46 @@ def column_letter(index: int) -> str:
     return letters
 
 
+def _inline(value: str, style: str) -> str:
+    value = escape(value)
+    space = ' xml:space="preserve"' if value[:1].isspace() or value[-1:].isspace() else ""
+    return f'"{style} t="inlineStr"><is><t{space}>{value}</t></is></c>'
+
+
 @lru_cache(maxsize=16384)  # names, relations, masked numbers repeat row after row: escape each once
 def _text(value: str) -> str:
-    value = escape(_ILLEGAL.sub("", value))
-    space = ' xml:space="preserve"' if value[:1].isspace() or value[-1:].isspace() else ""
-    return f' t="inlineStr"><is><t{space}>{value}</t></is></c>'
+    """The rest of a data cell after its reference: `" t="inlineStr">…</c>`, quote-prefixed if it looks like a formula."""
+    value = clean_text(value)
+    return _inline(value, ' s="2"' if value.startswith(FORMULA_START) else "")
+
+
+def set_cell(cell, value) -> None:
+    """Give an openpyxl cell `value` by the same rules as the streaming writer: cleaned text, never a formula."""
+    if isinstance(value, str):
+        value = clean_text(value)
+        cell.value = value
+        if value.startswith(FORMULA_START):
+            cell.data_type = "s"  # openpyxl made "=…" a formula
+            cell.quotePrefix = True
+    else:
+        cell.value = value
+
+
+def text_cell(sheet, value):
+    """An openpyxl cell for `sheet.append` (ordinary or write-only sheet) holding `value` safely."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet)
+    set_cell(cell, value)
+    return cell
+
+
+def append_row(sheet, values) -> None:
+    """`sheet.append(values)` for openpyxl sheets, every value through `set_cell`; cells already made
+    (a styled header from `text_cell`) pass as they are."""
+    from openpyxl.cell.cell import Cell
+
+    sheet.append([value if isinstance(value, Cell) else text_cell(sheet, value) for value in values])
 
 
 class StreamingXlsxWriter:
@@ -79,22 +126,25 @@ class StreamingXlsxWriter:
     def _cells(self, row, number: int, header: bool = False) -> str:
         # The hot loop of a 700,000-household export: plain concatenation, one class test per value.
         n = str(number)
-        tail = '" s="1"' if header else '"'
         if len(row) > len(self._opens):
             self._opens += [f'<c r="{column_letter(i)}' for i in range(len(self._opens), len(row))]
         out = ['<row r="', n, '">']
+        if header:
+            out += [start + n + _inline(clean_text(str(value)), ' s="1"') for start, value in zip(self._opens, row) if value not in (None, "")]
+            out.append("</row>")
+            return "".join(out)
         for start, value in zip(self._opens, row):
             if value is None or value == "":
                 continue
             kind = value.__class__
             if kind is str:
-                out += (start, n, tail, _text(value))
+                out += (start, n, _text(value))
             elif kind is int:
-                out += (start, n, tail, "><v>", str(value), "</v></c>")
+                out += (start, n, '"><v>', str(value), "</v></c>")
             elif kind is bool:
-                out += (start, n, tail, ' t="b"><v>', "1" if value else "0", "</v></c>")
+                out += (start, n, '" t="b"><v>', "1" if value else "0", "</v></c>")
             else:
-                out += (start, n, tail, _text(str(value)))
+                out += (start, n, _text(str(value)))
         out.append("</row>")
         return "".join(out)
 
@@ -142,7 +192,7 @@ class StreamingXlsxWriter:
         if self._sheet is not None:
             self._close_sheet()
         names = [self.title if n == 1 else f"{self.title}（{n}）" for n in range(1, self._sheets + 1)]
-        sheets = "".join(f'<sheet name="{escape(name)}" sheetId="{n}" r:id="rId{n}"/>' for n, name in enumerate(names, start=1))
+        sheets = "".join(f'<sheet name="{escape(clean_text(name))}" sheetId="{n}" r:id="rId{n}"/>' for n, name in enumerate(names, start=1))
         rels = "".join(
             f'<Relationship Id="rId{n}" Type="{_REL}/worksheet" Target="worksheets/sheet{n}.xml"/>' for n in range(1, self._sheets + 1)
         )

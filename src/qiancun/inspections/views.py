@@ -337,18 +337,21 @@ def circular(request, year: int):
 def circular_export(request, year: int):
     from openpyxl import Workbook
 
+    from qiancun.core.xlsx_stream import append_row
+
     campaign = get_object_or_404(Campaign, year=year)
     data = queries.circular(campaign, request.user)
     book = Workbook()
     sheet = book.active
     sheet.title = "通报"
-    sheet.append([f"{campaign.name}验收及督导情况通报名单"])
-    sheet.append(["市（州）", "县（市、区）", "村", "区划代码", "类别", "年度", "原因"])
+    # Through core.xlsx_stream's cell rules: a reason typed as "=…" stays text.
+    append_row(sheet, [f"{campaign.name}验收及督导情况通报名单"])
+    append_row(sheet, ["市（州）", "县（市、区）", "村", "区划代码", "类别", "年度", "原因"])
     for _code, city, rows in data["cities"]:
         for row in rows["failures"]:
-            sheet.append([city, row["county"], row["village"], row["code"], "省级抽查验收未通过", campaign.year, row["reason"]])
+            append_row(sheet, [city, row["county"], row["village"], row["code"], "省级抽查验收未通过", campaign.year, row["reason"]])
         for row in rows["revocations"]:
-            sheet.append([city, row["county"], row["village"], row["code"], "摘牌", row["year"], row["reason"]])
+            append_row(sheet, [city, row["county"], row["village"], row["code"], "摘牌", row["year"], row["reason"]])
     buffer = io.BytesIO()
     book.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)

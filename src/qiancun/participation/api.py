@@ -5,7 +5,6 @@ take an idempotency key (the `Idempotency-Key` header or the body's `idempotency
 from datetime import date, datetime
 
 from django.core.cache import cache
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -17,9 +16,9 @@ from qiancun.core.errors import ValidationFailed
 from qiancun.regions.choices import RegionLevel
 from qiancun.regions.models import Region
 
-from . import actions, excel, queries
-from .links import farmer_url
+from . import actions, exports, queries
 from .choices import DonorKind, ImportMode, ImportStatus, ProposalStatus, Relation, RoundPeriod, StockKind, VenueKind
+from .links import farmer_url
 from .models import (
     FarmerLink,
     Goods,
@@ -36,7 +35,6 @@ from .models import (
 )
 
 router = Router(tags=["农民参与"])
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def village_for(request, code: str | None) -> Region:
@@ -368,6 +366,8 @@ class ActivityOut(Schema):
 
 class LinkOut(Schema):
     id: int
+    household_id: int
+    url: str
     expires_at: datetime
 
 
@@ -377,8 +377,6 @@ class LinkStatusOut(Schema):
     created_at: datetime
     expires_at: datetime
     last_used_at: datetime | None
-    household_id: int
-    url: str
 
 
 class CoverageRowOut(Schema):
@@ -428,10 +426,7 @@ def create_household(request, payload: HouseholdIn):
 @router.get("/participation/households/export", response={200: None, **ERRORS})
 def export_households(request, village: str | None = None):
     ensure_can(request.user, Perm.HOUSEHOLD_VIEW)
-    region = village_for(request, village)
-    response = HttpResponse(excel.export_households(Household.objects.filter(village=region)), content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''households-{region.code}.xlsx"
-    return response
+    return exports.download(exports.export_households(village_for(request, village), acting_user=request.user))
 
 
 @router.post("/participation/households/import", response={201: HouseholdImportOut, **ERRORS})
@@ -736,8 +731,6 @@ def coverage(request, region: str | None = None):
 @router.get("/participation/regions/{code}/households/export", response={200: None, **ERRORS},
             summary="导出区划内全部农户（Excel，身份证号和手机号已脱敏，流式下载，记入审计）")
 def export_region_households(request, code: str):
-    from . import exports
-
     ensure_can(request.user, Perm.HOUSEHOLD_VIEW)
     region = get_object_or_404(Region.objects.for_user(request.user), code=code)
     return exports.download(exports.export_households(region, acting_user=request.user))

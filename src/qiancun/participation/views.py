@@ -206,8 +206,10 @@ def member_unmask(request, pk: int):
 
 @requires(Perm.HOUSEHOLD_VIEW)
 def households_export(request, code: str):
-    region = _village(request, code)
-    return _attachment(excel.export_households(Household.objects.filter(village=region)), f"households-{code}.xlsx")
+    """The village's households: the same streamed, masked and audited export as a region's."""
+    from . import exports
+
+    return exports.download(exports.export_households(_village(request, code), acting_user=request.user))
 
 
 @requires(Perm.HOUSEHOLD_EDIT)

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "qiancun.core.middleware.SecurityHeadersMiddleware",
+    "qiancun.core.middleware.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -77,6 +78,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "qiancun.core.middleware.AuditContextMiddleware",
     "qiancun.core.middleware.OutOfRangeIdMiddleware",
+    "qiancun.core.middleware.InputGuardMiddleware",
     # Second factor, forced or expired password change: nothing else opens until they are done.
     "qiancun.accounts.middleware.AccountGateMiddleware",
     # Axes must be last: it answers locked-out requests before the view runs.

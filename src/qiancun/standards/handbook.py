@@ -15,6 +15,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
+from qiancun.core.text import clean_text
+
 from . import computations
 from .choices import JudgedBy, PassRule
 from .models import Indicator, Standard
@@ -136,7 +138,7 @@ def _repeat_header(row) -> None:
 
 def _heading(document, text: str, level: int):
     paragraph = document.add_heading(level=level)
-    run = paragraph.add_run(text)
+    run = paragraph.add_run(clean_text(text))
     _east_asian(run, HEADING_FONT)
     run.font.color.rgb = RGBColor(0, 0, 0)
     return paragraph
@@ -144,7 +146,7 @@ def _heading(document, text: str, level: int):
 
 def _paragraph(document, text: str, *, size: float | None = None, bold=False, color: RGBColor | None = None, align=None):
     paragraph = document.add_paragraph()
-    run = paragraph.add_run(text)
+    run = paragraph.add_run(clean_text(text))  # text stored before input was checked: XML cannot hold control characters
     _east_asian(run, BODY_FONT)
     run.bold = bold
     if size:
@@ -174,7 +176,7 @@ def _table(document, headers: list[str], rows: list[list[str]], widths_mm: list[
         cells = table.add_row().cells
         for cell, text, width in zip(cells, values, widths_mm, strict=True):
             cell.width = Mm(width)
-            run = cell.paragraphs[0].add_run(text)
+            run = cell.paragraphs[0].add_run(clean_text(text))
             _east_asian(run, BODY_FONT)
             run.font.size = Pt(10)
     return table

@@ -17,6 +17,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from qiancun.core import tabular
 from qiancun.core.errors import DomainError, ErrorCode
+from qiancun.core.xlsx_stream import set_cell
 
 from . import computations
 from .choices import IndicatorCategory, IndicatorKind, JudgedBy, PassRule
@@ -102,7 +103,9 @@ def export_indicators(standard: Standard) -> bytes:
             indicator.weight,
         ]
         for col, value in enumerate(values, start=1):
-            sheet.cell(row=row, column=col, value=value).alignment = wrap
+            cell = sheet.cell(row=row, column=col)
+            set_cell(cell, value)  # text never a formula, stored control characters left out
+            cell.alignment = wrap
 
     last = max(MAX_ROWS, len(indicators) + 1)
 
@@ -153,8 +156,10 @@ def _instructions(sheet, standard: Standard) -> None:
         ("判定方向", "对“无”类指标，“达到”表示未发现该问题，“未达到”表示发现了该问题。"),
     ]
     for row, (label, text) in enumerate(lines, start=1):
-        sheet.cell(row=row, column=1, value=label).font = Font(bold=True)
-        sheet.cell(row=row, column=2, value=text).alignment = Alignment(wrap_text=True, vertical="top")
+        set_cell(sheet.cell(row=row, column=1), label)
+        set_cell(sheet.cell(row=row, column=2), text)
+        sheet.cell(row=row, column=1).font = Font(bold=True)
+        sheet.cell(row=row, column=2).alignment = Alignment(wrap_text=True, vertical="top")
     sheet.column_dimensions["A"].width = 22
     sheet.column_dimensions["B"].width = 100
 

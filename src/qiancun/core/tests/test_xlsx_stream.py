@@ -3,6 +3,7 @@
 import io
 import zipfile
 
+import pytest
 from openpyxl import load_workbook
 
 from qiancun.core.xlsx_stream import StreamingXlsxWriter, column_letter
@@ -54,3 +55,41 @@ def test_an_empty_export_is_still_a_workbook_with_its_header():
 
 def test_column_letters():
     assert [column_letter(i) for i in (0, 25, 26, 51, 52, 701, 702)] == ["A", "Z", "AA", "AZ", "BA", "ZZ", "AAA"]
+
+
+FORMULAS = ["=1+1", "+1", "-2+3", "@SUM(A1)", "=HYPERLINK(\"http://evil.example\")"]
+
+
+def test_text_beginning_like_a_formula_is_marked_as_text_so_editing_it_in_excel_keeps_it_text():
+    buffer = io.BytesIO()
+    with StreamingXlsxWriter(buffer, "t", ["a"] * 6) as book:
+        book.append([*FORMULAS, "1-2"])
+    cells = read(buffer)["t"][2]
+    assert [c.value for c in cells] == [*FORMULAS, "1-2"]
+    assert [c.data_type for c in cells] == ["s"] * 6
+    assert [c.quotePrefix for c in cells] == [True] * 5 + [False]
+
+
+def test_delete_c1_controls_and_lone_surrogates_are_left_out_too():
+    buffer = io.BytesIO()
+    with StreamingXlsxWriter(buffer, "t", ["a"]) as book:
+        book.append(["甲\x7f乙\x85丙\ud800丁\t戊\n"])
+    assert read(buffer)["t"]["A2"].value == "甲乙丙丁\t戊\n"
+
+
+@pytest.mark.parametrize("write_only", [False, True])
+def test_openpyxl_sheets_follow_the_same_rules_through_append_row(write_only):
+    from openpyxl import Workbook
+
+    from qiancun.core.xlsx_stream import append_row, text_cell
+
+    book = Workbook(write_only=write_only)
+    sheet = book.create_sheet("t") if write_only else book.active
+    append_row(sheet, [text_cell(sheet, "标题"), None, 3])
+    append_row(sheet, [*FORMULAS, "a\x1bb\x00c", 7])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    loaded = read(buffer).worksheets[0]
+    assert [c.value for c in loaded[2]] == [*FORMULAS, "abc", 7]
+    assert [c.data_type for c in loaded[2]][:6] == ["s"] * 6 and all(c.quotePrefix for c in loaded[2][:5])
+    assert loaded["A1"].value == "标题" and loaded["C1"].value == 3

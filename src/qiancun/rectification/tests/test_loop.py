@@ -50,7 +50,7 @@ def test_a_problem_goes_round_the_loop_with_a_reopen_through_pages_and_api():
     county.post(reverse("rectification:submit", args=[problem.pk]), {"note": "已清理", "photos": [photo("a.png"), photo("b.jpg", "JPEG")]})
     problem.refresh_from_db()
     assert problem.status == "fix_submitted" and problem.fix_submitted_at is not None
-    assert sorted(problem.photos.values_list("content_type", flat=True)) == ["image/jpeg", "image/png"]
+    assert sorted(problem.photos.values_list("content_type", flat=True)) == ["image/jpeg", "image/jpeg"]  # every photo stored as a fresh JPEG
 
     # Reopening needs a reason (API), then goes back to fixing.
     refused = inspector.post(f"/api/v1/problems/{problem.pk}/verify", {"accept": False}, content_type="application/json")
@@ -125,9 +125,9 @@ def test_only_real_jpeg_or_png_under_10_mb_is_accepted_and_nothing_is_stored_oth
 
     actions.do_submit_fix(problem, acting_user=staff, note="已整改", photos=[photo()])
     stored = FixPhoto.objects.get()
-    assert default_storage.exists(stored.image.name) and stored.image.name.endswith(".png") and stored.width == 40
+    assert default_storage.exists(stored.image.name) and stored.image.name.endswith(".jpg") and stored.width == 40  # a PNG, re-encoded
     served = client_for(make_user("leader", "22")).get(reverse("rectification:photo", args=[stored.pk]))
-    assert served.status_code == 200 and served["Content-Type"] == "image/png"
+    assert served.status_code == 200 and served["Content-Type"] == "image/jpeg"
 
 
 def test_the_submitter_cannot_verify_their_own_fix():
