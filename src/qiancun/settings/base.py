@@ -165,6 +165,9 @@ AXES_IPWARE_PROXY_COUNT = int(os.environ.get("QIANCUN_PROXY_COUNT", "0")) or Non
 # Idle timeout: a session expires 30 minutes after its last request.
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
+# Django's database sessions; a page is not refused when only the renewal of an unchanged session
+# fails on a locked database (core/sessions.py).
+SESSION_ENGINE = "qiancun.core.sessions"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
