@@ -15,7 +15,8 @@ Every upload of rows (households, nominations, a standard's indicators) reads th
   known headings (each column's name and its usual synonyms: 身份证号码, 联系电话 …) they hold, so
   title rows, 填报单位 lines and two-row headings above it do not matter; a missing required column
   is named with the headings that would have been accepted.
-* **Cells are normalised** (NFKC: full-width digits and letters become ASCII), cells merged across
+* **Cells are normalised**: full-width digits, letters and spaces become ASCII (their NFKC form; the
+  text's own Chinese punctuation stays as typed), cells merged across
   rows take the merged value in each row (a 户号 merged over a household's members), and totals
   rows (合计/总计/小计), sign-off lines (填表人 …), column-number rows and repeated headers are
   skipped with a note naming the row.
@@ -90,19 +91,27 @@ class Table:
     header_row: int  # as Excel numbers it
     columns: dict[str, int]  # field -> column index (0-based)
     headings: dict[str, str]  # field -> the heading found in the file
-    rows: list[tuple[int, dict]]  # (row number, {field: raw value}) for every row with something in a wanted column
+    rows: list[tuple[int, dict]]  # (row number, {field: text (see `text`) or the number/date the sheet stored})
     notes: list[str] = field(default_factory=list)  # rows skipped and why
     sheet: str = ""
 
 
+# NFKC for what a Chinese input method types in full width where ASCII is meant: digits, Latin letters
+# and the ideographic space. Not all of NFKC: it would turn the text's own punctuation （，：） into
+# ASCII and change names, addresses and descriptions as stored.
+_WIDTH = {code: unicodedata.normalize("NFKC", chr(code)) for code in (0x3000, *range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))}
+
+
 def text(value) -> str:
-    """A cell as text: NFKC-normalised (full-width ０-９, Ａ-Ｚ and spaces become ASCII), trimmed,
+    """A cell as text: full-width digits, letters and spaces as ASCII (０-９, Ａ-Ｚ, ａ-ｚ), trimmed,
     whole numbers without '.0'."""
+    if value.__class__ is str:  # most cells: ASCII needs no folding
+        return value.strip() if value.isascii() else value.translate(_WIDTH).strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return unicodedata.normalize("NFKC", str(value)).strip()
+    return str(value).translate(_WIDTH).strip()
 
 
 def is_number(value) -> bool:
@@ -111,7 +120,7 @@ def is_number(value) -> bool:
 
 
 def _heading(value) -> str:
-    cleaned = re.sub(r"\s+", "", text(value)).replace("*", "").replace("★", "")
+    cleaned = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text(value))).replace("*", "").replace("★", "")
     without = _BRACKETED.sub("", cleaned)
     return without or cleaned
 
@@ -377,7 +386,7 @@ def _sheet_rows(handle, kind: str, sheet_name: str | None) -> tuple[str, list[li
     if sheet.height and sheet.width and (first_row + sheet.height) * (first_col + sheet.width) > max_cells():
         raise _too_many_cells(first_row + sheet.height, first_col + sheet.width)
     pad = [""] * first_col
-    rows = [pad + list(values) for values in sheet.iter_rows()]
+    rows = [pad + values for values in sheet.iter_rows()] if first_col else list(sheet.iter_rows())
     # Cells merged over several rows (a 户号 over a household's members) hold their value in the
     # top-left cell only; every row of the merge gets it.
     for (top, left), (bottom, right) in sheet.merged_cell_ranges or []:
@@ -445,12 +454,22 @@ def read_table(handle, *, name: str, columns: list[Column], max_rows: int | None
 
     table = Table(header_row=header + 1, columns=positions, headings=headings, rows=[], sheet=sheet_name)
     header_texts = {text(rows[header][i]) for i in positions.values()}
+    wanted = list(positions.items())
     for index in range(header + 1, len(rows)):
         values = rows[index]
         number = index + 1
-        cells = {f: (values[i] if i < len(values) else "") for f, i in positions.items()}
-        texts = [text(v) for v in cells.values()]
-        if not any(texts):
+        # _clean inlined: this loop runs for every wanted cell of the file.
+        cells = {}
+        size = len(values)
+        for f, i in wanted:
+            value = values[i] if i < size else ""
+            if value.__class__ is str:
+                value = value.strip() if value.isascii() else value.translate(_WIDTH).strip()
+            elif value is None:
+                value = ""
+            cells[f] = value
+        filled = [v for v in cells.values() if v != ""]
+        if not filled:
             continue
         first = next((v for v in values if v not in ("", None)), "")
         if isinstance(first, str) and first.lstrip()[:1] in _REMARK_START:
@@ -458,7 +477,7 @@ def read_table(handle, *, name: str, columns: list[Column], max_rows: int | None
             if _TOTAL.match(shown):
                 table.notes.append(f"第 {number} 行是合计行（“{shown[:20]}”），已跳过")
                 continue
-            if _FOOTER.match(text(shown)):
+            if _FOOTER.match(unicodedata.normalize("NFKC", shown)):
                 table.notes.append(f"第 {number} 行是表尾（“{shown[:20]}”），已跳过")
                 continue
         if index == header + 1:
@@ -466,8 +485,7 @@ def read_table(handle, *, name: str, columns: list[Column], max_rows: int | None
             if len(numbers) > 1 and numbers == [str(n) for n in range(1, len(numbers) + 1)]:
                 table.notes.append(f"第 {number} 行是列序号行，已跳过")
                 continue
-        filled = [t for t in texts if t]
-        if len(filled) > 1 and set(filled) <= header_texts:
+        if len(filled) > 1 and filled[0] in header_texts and {text(v) for v in filled} <= header_texts:
             table.notes.append(f"第 {number} 行重复了表头，已跳过")
             continue
         table.rows.append((number, cells))

@@ -123,7 +123,7 @@ def excel_number_problem(value) -> str | None:
     2.20101E+17), or None. Its last digits are gone, so the check digit says nothing about the person."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         return EXCEL_NUMBER
-    if isinstance(value, str) and _SCIENTIFIC.match(normalize_id(value)):
+    if isinstance(value, str) and ("E" in value or "e" in value or "Ｅ" in value or "ｅ" in value) and _SCIENTIFIC.match(normalize_id(value)):
         return EXCEL_NUMBER
     return None
 

@@ -48,7 +48,7 @@ def test_a_county_register_under_a_title_with_its_own_headings_merged_numbers_an
         TITLE,
         UNIT,
         COUNTY_HEADER,
-        ["１０１", "赵一", "户主", full_width(id_number(201)), full_width("13900000001"), "一组1号", "第一组"],
+        ["１０１", "赵一", "户主", full_width(id_number(201)), full_width("13900000001"), "一组（东）１号", "第一组"],
         [None, "钱二", "配偶", id_number(202).lower(), "", "", ""],
         ["102", "孙三", "户主", f" {id_number(203)} ", "", "一组2号", "第一组"],
         ["合计：2户3人", "", "", "", "", "", ""],
@@ -62,7 +62,7 @@ def test_a_county_register_under_a_title_with_its_own_headings_merged_numbers_an
         "101": [("赵一", id_number(201), "13900000001"), ("钱二", id_number(202), "")],
         "102": [("孙三", id_number(203), "")],
     }
-    assert Household.objects.get(number="101").address == "一组1号"
+    assert Household.objects.get(number="101").address == "一组（东）1号"  # digits folded, the text's own punctuation kept
     page = client_for(village_staff()).get(f"/participation/imports/{job.pk}/").content.decode()
     assert "第 7 行是合计行（“合计：2户3人”），已跳过" in page
 
