@@ -155,7 +155,11 @@ def user_set_active(request, pk: int):
 @require_POST
 def user_reset_password(request, pk: int):
     target = get_object_or_404(_scoped_users(request), pk=pk)
-    password = actions.do_reset_password(target, acting_user=request.user)
+    try:
+        password = actions.do_reset_password(target, acting_user=request.user)
+    except DomainError as exc:  # a peer administrator's account: only the level above resets it
+        messages.error(request, exc.message)
+        return redirect("accounts:user_detail", pk=target.pk)
     return render(request, "accounts/user_password_issued.html", {"target": target, "password": password, "created": False})
 
 

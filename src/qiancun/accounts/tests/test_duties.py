@@ -76,6 +76,18 @@ def test_an_administrator_cannot_reset_the_password_of_a_peer_administrator():
     assert client_for(province_admin()).post(f"/api/v1/users/{peer.pk}/deactivate").status_code == 200
 
 
+def test_the_user_pages_refuse_a_peer_administrator_with_the_reason():
+    peer = make_user("admin", CHANGCHUN, username="changchun_admin_2")
+    city = client_for(make_user("admin", CHANGCHUN))
+    reset = city.post(reverse("accounts:user_reset_password", args=[peer.pk]), follow=True)
+    assert reset.status_code == 200 and "与您同级，只能由上一级管理员管理" in reset.content.decode()
+    edited = city.post(reverse("accounts:user_detail", args=[peer.pk]),
+                       {"display_name": "改名", "role": "admin", "scope": CHANGCHUN, "department": ""})
+    assert "与您同级，只能由上一级管理员管理" in edited.content.decode()
+    peer.refresh_from_db()
+    assert peer.check_password(PASSWORD) and peer.display_name == "changchun_admin_2"
+
+
 def test_a_county_administrator_may_never_appoint_administrators_and_hears_403_before_409():
     county = client_for(make_user("admin", YANJI))
     taken = make_user("staff", "222401100").username
