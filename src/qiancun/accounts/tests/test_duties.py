@@ -44,6 +44,9 @@ def test_the_audit_administrator_reads_the_audit_log_and_changes_nothing():
 
 def test_the_security_administrator_neither_manages_users_nor_reads_the_audit_log():
     client = client_for(make_user("security_admin", "22"))
+    home = client.get(reverse("core:home")).content.decode()
+    assert "账号安全" in home and "用户管理" not in home and "审计日志" not in home
+    assert "账号安全" not in client_for(make_user("admin", "22")).get(reverse("core:home")).content.decode()
     assert client.get(reverse("accounts:security")).status_code == 200
     assert client.get(reverse("accounts:user_list")).status_code == 403
     assert post_user(client, username="by_security", role="staff", scope_code=YANJI).status_code == 403
