@@ -27,6 +27,7 @@ import copy
 import csv
 import io
 import re
+import struct
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
@@ -323,6 +324,97 @@ def check_archive(handle) -> str:
     return kind
 
 
+_XLS_CELLS = {0x0006, 0x00BD, 0x00D6, 0x00FD, 0x0203, 0x0204, 0x0205, 0x027E}  # FORMULA MULRK RSTRING LABELSST NUMBER LABEL BOOLERR RK
+_END = 0xFFFFFFFA  # sector numbers from here on are markers (end of chain, free, FAT …)
+
+
+def _xls_damaged() -> TableError:
+    return TableError("文件已损坏，无法读取（不是完整的 .xls 文件）。请用 Excel 或 WPS 打开后“另存为” .xlsx 再上传")
+
+
+def _xls_workbook_stream(data: bytes) -> bytes:
+    """The BIFF "Workbook" stream of an OLE2 compound file (MS-CFB): just enough of the format to
+    find it — header, FAT (with DIFAT), directory, mini stream for a small workbook."""
+    (shift, mini_shift, fat_count, dir_start, cutoff, mini_fat_start, mini_fat_count, difat_start, difat_count) = (
+        struct.unpack_from("<HH", data, 30) + struct.unpack_from("<I", data, 44) + struct.unpack_from("<I", data, 48)
+        + struct.unpack_from("<IIIII", data, 56))
+    if not 7 <= shift <= 16 or not 1 <= mini_shift < shift:
+        raise _xls_damaged()
+    size, per = 1 << shift, (1 << shift) // 4
+
+    def sector(number: int) -> bytes:
+        start = (number + 1) * size
+        if number >= _END or start + size > len(data) + size:
+            raise _xls_damaged()
+        return data[start : start + size]
+
+    difat = list(struct.unpack_from("<109I", data, 76))
+    number, seen = difat_start, 0
+    while number < _END and seen < difat_count:
+        entries = struct.unpack(f"<{per}I", sector(number).ljust(size, b"\0"))
+        difat += entries[:-1]
+        number, seen = entries[-1], seen + 1
+    fat: list[int] = []
+    for number in difat[:fat_count]:
+        fat += struct.unpack(f"<{per}I", sector(number).ljust(size, b"\0"))
+
+    def chain(start: int, table: list[int]) -> list[int]:
+        out = []
+        while start < _END:
+            if start >= len(table) or len(out) > len(table):
+                raise _xls_damaged()
+            out.append(start)
+            start = table[start]
+        return out
+
+    directory = b"".join(sector(n) for n in chain(dir_start, fat))
+    entries = [directory[at : at + 128] for at in range(0, len(directory) - 127, 128)]
+    if not entries:
+        raise _xls_damaged()
+    for entry in entries:
+        name_length = struct.unpack_from("<H", entry, 64)[0]
+        name = entry[: max(0, name_length - 2)].decode("utf-16-le", errors="replace")
+        if entry[66] == 2 and name in ("Workbook", "Book"):
+            start, length = struct.unpack_from("<II", entry, 116)
+            break
+    else:
+        raise _xls_damaged()
+    if length >= cutoff:
+        return b"".join(sector(n) for n in chain(start, fat))[:length]
+    root_start = struct.unpack_from("<I", entries[0], 116)[0]
+    mini_stream = b"".join(sector(n) for n in chain(root_start, fat))
+    mini_fat: list[int] = []
+    for number in chain(mini_fat_start, fat)[:mini_fat_count]:
+        mini_fat += struct.unpack(f"<{per}I", sector(number).ljust(size, b"\0"))
+    mini = 1 << mini_shift
+    return b"".join(mini_stream[n * mini : (n + 1) * mini] for n in chain(start, mini_fat))[:length]
+
+
+def check_xls(handle) -> None:
+    """Check an .xls against the cell limit before calamine opens it: calamine allocates the rectangle
+    from A1 to the farthest cell, and a 6 KB file with one cell at IV65536 cost the worker 1 GB. The
+    cell records of the BIFF stream carry their row and column; the farthest is found without reading
+    the values."""
+    data = handle.read()
+    handle.seek(0)
+    try:
+        stream = _xls_workbook_stream(data)
+    except (struct.error, IndexError, ValueError):
+        raise _xls_damaged() from None
+    rows = cols = at = 0
+    while at + 4 <= len(stream):
+        kind, length = struct.unpack_from("<HH", stream, at)
+        body = at + 4
+        if kind in _XLS_CELLS and length >= 6:
+            row, col = struct.unpack_from("<HH", stream, body)
+            if kind == 0x00BD:  # MULRK: the last column closes the record
+                col = struct.unpack_from("<H", stream, body + length - 2)[0]
+            rows, cols = max(rows, row + 1), max(cols, col + 1)
+        at = body + length
+    if rows * cols > max_cells():
+        raise _too_many_cells(rows, cols)
+
+
 # ---------------------------------------------------------------- reading
 
 
@@ -438,6 +530,8 @@ def read_table(handle, *, name: str, columns: list[Column], max_rows: int | None
         kind = check_archive(handle)
     elif _size(handle) > max_uncompressed():
         raise _too_big(_size(handle), unpacked=False)
+    elif kind == "xls":
+        check_xls(handle)
     if kind == "csv":
         sheet_name, rows = "", _csv_rows(handle)
     else:

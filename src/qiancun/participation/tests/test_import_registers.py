@@ -191,6 +191,21 @@ def test_a_cell_at_the_far_corner_of_the_sheet_is_refused_before_the_sheet_is_re
     assert job.report["summary"].startswith("工作表的数据区域有 1048576 行 × 16384 列 = 17179869184 个单元格，超过导入上限 3000000 个")
 
 
+def test_an_xls_with_a_cell_at_its_far_corner_is_refused_before_calamine_opens_it(django_capture_on_commit_callbacks, monkeypatch):
+    # 6 KB: calamine would hold all 65,536 × 256 cells (1 GB of the worker) before anything could look.
+    import python_calamine
+
+    def opened(*args, **kwargs):
+        raise AssertionError("calamine opened a file over the cell limit")
+
+    monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_filelike", opened)
+    far = xls([HEADER, *[[]] * 65534, [""] * 255 + ["x"]])
+    assert len(far) < 10 * 1024
+    job = _import(far, "far.xls", django_capture_on_commit_callbacks)
+    assert job.status == "failed"
+    assert job.report["summary"].startswith("工作表的数据区域有 65536 行 × 256 列 = 16777216 个单元格，超过导入上限 3000000 个")
+
+
 def test_an_empty_upload_is_refused_at_upload_not_queued(client):
     token = do_create_api_token(acting_user=village_staff(), name="t")[1]
     response = client.post("/api/v1/participation/households/import",
