@@ -9,8 +9,8 @@ Every upload of rows (households, nominations, a standard's indicators) reads th
   from A1 to the farthest cell, so a 5 KB file with one cell at XFD1048576 would ask for 500 GB;
   the rectangle is checked against the cell limit before calamine sees the file. Limits:
   `QIANCUN_IMPORT_MAX_UNCOMPRESSED`, `QIANCUN_IMPORT_MAX_CELLS`, `QIANCUN_IMPORT_MAX_ENTRIES`
-  (docs/operations.md, "Import limits"). An .xls (at most 65,536 × 256 cells) and a CSV are held to
-  the same byte limit as they are.
+  (docs/operations.md, "Import limits"). An .xls and a CSV are held to the byte limit as they are;
+  an .xls's cell records are scanned for the farthest cell the same way (`check_xls`).
 * **The header row is found, not assumed**: the first `HEADER_SEARCH_ROWS` rows are scored by how many
   known headings (each column's name and its usual synonyms: 身份证号码, 联系电话 …) they hold, so
   title rows, 填报单位 lines and two-row headings above it do not matter; a missing required column
