@@ -254,23 +254,45 @@ def make_backup(output: Path) -> BackupResult:
             "tables": tables,
             "files": files,
         }
-        mode = "w:gz" if output.name.endswith((".gz", ".tgz")) else "w"
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as raw, tarfile.open(fileobj=raw, mode=mode) as tar:
-            data = json.dumps(manifest, ensure_ascii=False, indent=1).encode()
-            info = tarfile.TarInfo(MANIFEST)
-            info.size, info.mtime, info.mode = len(data), int(timezone.now().timestamp()), 0o600
-            tar.addfile(info, io.BytesIO(data))
-            tar.add(database, arcname=database.name)
-            for name, expected in files.items():
-                source = root / name
-                info = tar.gettarinfo(source, arcname=f"media/{name}")
-                with source.open("rb") as handle:
-                    if info.size != expected["bytes"]:
-                        raise BackupError(f"文件 {name} 在备份过程中被修改，请重新备份")
-                    tar.addfile(info, handle)
-        os.replace(partial, output)
+        try:
+            _write_archive(partial, manifest, database, root)
+            os.replace(partial, output)
+        finally:
+            partial.unlink(missing_ok=True)
     return BackupResult(output, manifest)
+
+
+class _HashingReader:
+    """A file read into the tar, hashed on the way: what is written is what the manifest says."""
+
+    def __init__(self, handle):
+        self.handle, self.digest = handle, hashlib.sha256()
+
+    def read(self, size=-1):
+        chunk = self.handle.read(size)
+        self.digest.update(chunk)
+        return chunk
+
+
+def _write_archive(path: Path, manifest: dict, database: Path, root: Path) -> None:
+    mode = "w:gz" if path.name.removesuffix(".partial").endswith((".gz", ".tgz")) else "w"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as raw, tarfile.open(fileobj=raw, mode=mode) as tar:
+        data = json.dumps(manifest, ensure_ascii=False, indent=1).encode()
+        info = tarfile.TarInfo(MANIFEST)
+        info.size, info.mtime, info.mode = len(data), int(timezone.now().timestamp()), 0o600
+        tar.addfile(info, io.BytesIO(data))
+        tar.add(database, arcname=database.name)
+        for name, expected in manifest["files"].items():
+            source = root / name
+            info = tar.gettarinfo(source, arcname=f"media/{name}")
+            with source.open("rb") as handle:
+                reader = _HashingReader(handle)
+                if info.size != expected["bytes"]:
+                    raise BackupError(f"文件 {name} 在备份过程中被修改，请重新备份")
+                tar.addfile(info, reader)
+                if reader.digest.hexdigest() != expected["sha256"]:
+                    raise BackupError(f"文件 {name} 在备份过程中被修改，请重新备份")
 
 
 # ---------------------------------------------------------------------------------------------------
