@@ -288,9 +288,13 @@ def record(request, pk: int):
         else:
             target = step if request.POST.get("stay") else step + 1
             return redirect(reverse("inspections:record", args=[record.pk]) + f"?step={target}")
+    photos = record.photos.filter(indicators=indicator)
+    if indicator.evidence_required:  # 须拍照 in words and in the markup, not only as a badge (issue #13)
+        described = "id_photo_rule" + (" id_photo_error" if form["photo"].errors else "")
+        form.fields["photo"].widget.attrs.update({"aria-describedby": described, "required": not photos.exists()})
     return render(request, "inspections/record_step.html", {
         "record": record, "indicator": indicator, "form": form, "step": step, "steps": len(manual),
-        "photos": record.photos.filter(indicators=indicator), "done": len([i for i in manual if i.pk in verdicts]),
+        "photos": photos, "done": len([i for i in manual if i.pk in verdicts]),
     })
 
 
