@@ -81,8 +81,9 @@ def test_province_administrator_pages_pass_axe(page, login, acceptance):
     login(page, "a11y_province")
     year = acceptance["campaign"].year
     assert_accessible(audit(page, [
-        "/", "/regions/", f"/campaigns/{year}/", f"/campaigns/{year}/enrollments/", "/inspections/",
-        f"/inspections/rounds/{acceptance['recheck'].pk}/", "/rectification/?overdue=1", "/rectification/overdue/",
+        "/", "/regions/22/", f"/campaigns/{year}/", f"/campaigns/{year}/enrollments/", "/inspections/",
+        f"/inspections/rounds/{acceptance['recheck'].pk}/", f"/inspections/dashboard/{year}/", "/regions/map/",
+        "/rectification/?overdue=1", "/rectification/overdue/",
         "/accounts/users/", "/accounts/users/new/",
     ]))
 

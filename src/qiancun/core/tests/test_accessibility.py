@@ -91,3 +91,11 @@ def test_header_cells_are_never_empty_and_charts_point_to_their_table():
         assert 'role="img"' in chart and 'aria-label="' in chart
         table = re.search(r'aria-describedby="([^"]+)"', chart).group(1)
         assert re.search(rf'<table[^>]*id="{table}"', pages[name]), name
+
+
+def test_dates_on_pages_are_written_the_chinese_way():
+    from qiancun.rectification.tests.factories import open_problem
+
+    open_problem(deadline=date(2026, 12, 20), description="村内主干道两侧柴草乱堆")
+    html = client_for(make_user("staff", YANJI)).get(reverse("rectification:index")).content.decode()
+    assert "2026年12月20日" in html and "2026-12-20" not in html

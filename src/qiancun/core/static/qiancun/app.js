@@ -84,3 +84,18 @@ document.addEventListener("DOMContentLoaded", function () {
     if (status) status.textContent = "已获取位置：" + lat.value + ", " + lon.value;
   }, function () {}, { enableHighAccuracy: true, timeout: 10000 });
 });
+
+// A table wider than the screen scrolls sideways: keyboard users reach that scroll only if the box
+// takes focus (WCAG 2.1.1; axe-core's scrollable-region-focusable), so every such box becomes focusable.
+function focusableScrollBoxes() {
+  document.querySelectorAll(".table-responsive").forEach(function (box) {
+    if (box.scrollWidth > box.clientWidth && !box.hasAttribute("tabindex")) {
+      box.setAttribute("tabindex", "0");
+      if (!box.hasAttribute("aria-label")) box.setAttribute("aria-label", "可左右滚动的表格");
+      box.setAttribute("role", box.getAttribute("role") || "region");
+    }
+  });
+}
+document.addEventListener("DOMContentLoaded", focusableScrollBoxes);
+window.addEventListener("resize", focusableScrollBoxes);
+document.addEventListener("htmx:afterSettle", focusableScrollBoxes);
