@@ -1,5 +1,5 @@
-"""Households in and out of Excel: the import (validate every row, then write), the masked export and
-the error report (row, column, reason).
+"""Households in and out of Excel: the import (validate every row, then write), the template and the
+error report (row, column, reason). The masked export is participation/exports.py.
 
 One row per household member:  户号 | 姓名 | 与户主关系 | 身份证号 | 手机号 | 住址 | 十户一组
 Rows of one household share its 户号; its 户主 row gives the address and group. Re-importing a file
@@ -20,6 +20,7 @@ from qiancun.core.bulk import insert_rows
 from qiancun.core.errors import DomainError
 from qiancun.core.models import AuditAction
 from qiancun.core.tabular import Column
+from qiancun.core.xlsx_stream import append_row
 
 from . import personal_data as pd
 from .actions import clean_member
@@ -235,14 +236,16 @@ def _registered(digests: list[str]) -> set[str]:
 
 
 def _book(title: str, header: list[str], rows) -> bytes:
+    """A small workbook (template, error report) written through core.xlsx_stream's cell rules: text
+    stays text and control characters are left out."""
     book = Workbook()
     sheet = book.active
     sheet.title = title
-    sheet.append(header)
+    append_row(sheet, header)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(list(row))
+        append_row(sheet, row)
     for column, width in zip("ABCDEFGHIJ", [12, 10, 12, 22, 14, 30, 12, 10, 10, 10], strict=False):
         sheet.column_dimensions[column].width = width
     out = BytesIO()
@@ -255,16 +258,6 @@ def template() -> bytes:
         ["001", "张三", "户主", pd.with_check_digit("22010119900101123"), "13800138000", "一组 8 号", "第一组"],
         ["001", "李四", "配偶", "", "", "", ""],
     ])
-
-
-def export_households(households) -> bytes:
-    """Every member of the households, personal data masked."""
-    def rows():
-        for h in households.select_related("group", "account").prefetch_related("members"):
-            for m in h.members.all():
-                yield [h.number, m.name, m.get_relation_display(), m.id_masked, m.phone_masked, h.address,
-                       h.group.name if h.group_id else "", getattr(getattr(h, "account", None), "balance", 0)]
-    return _book("农户", [*COLUMNS, "积分余额"], rows())
 
 
 def error_report(report: dict) -> bytes:
