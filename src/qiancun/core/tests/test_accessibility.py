@@ -24,7 +24,10 @@ def h1s(html: str) -> list[str]:
 
 
 def test_every_page_asks_360_and_qianxin_browsers_for_their_webkit_engine():
-    for html in (client_for(make_user("staff", YANJI)).get("/").content.decode(), Client().get("/accounts/login/").content.decode()):
+    from django.template.loader import render_to_string
+
+    for html in (client_for(make_user("staff", YANJI)).get("/").content.decode(), Client().get("/accounts/login/").content.decode(),
+                 render_to_string("500.html")):
         assert '<meta name="renderer" content="webkit">' in html
 
 
