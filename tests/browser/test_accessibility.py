@@ -63,11 +63,12 @@ def acceptance():
                                                  starts_on=date(2022, 6, 11), ends_on=date(2022, 6, 20))
     draw = drawn(recheck, city)
     with at(datetime(2022, 7, 1, 9)):
-        for description in ("污水直排边沟", "公厕无人管护"):
-            open_problem(enrollments[0], deadline=date(2022, 7, 20), description=description)
+        problems = [open_problem(enrollments[0], deadline=date(2022, 7, 20), description=description)
+                    for description in ("污水直排边沟", "公厕无人管护")]
     village = enrollments[0].village_id
-    household(village, head="金顺姬")
-    return {"campaign": campaign, "recheck": recheck, "draw": draw, "village": village}
+    family = household(village, head="金顺姬")
+    return {"campaign": campaign, "recheck": recheck, "draw": draw, "village": village, "problem": problems[0],
+            "enrollment": enrollments[0], "household": family}
 
 
 @pytest.mark.browser
@@ -83,7 +84,8 @@ def test_province_administrator_pages_pass_axe(page, login, acceptance):
     assert_accessible(audit(page, [
         "/", "/regions/22/", f"/campaigns/{year}/", f"/campaigns/{year}/enrollments/", "/inspections/",
         f"/inspections/rounds/{acceptance['recheck'].pk}/", f"/inspections/dashboard/{year}/", "/regions/map/",
-        "/rectification/?overdue=1", "/rectification/overdue/",
+        "/rectification/?overdue=1", "/rectification/overdue/", f"/rectification/{acceptance['problem'].pk}/",
+        f"/campaigns/enrollments/{acceptance['enrollment'].pk}/", f"/campaigns/{year}/quotas/", "/campaigns/", "/standards/",
         "/accounts/users/", "/accounts/users/new/",
     ]))
 
@@ -107,7 +109,11 @@ def test_village_staff_household_pages_pass_axe(page, login, acceptance):
     login(page, "a11y_village")
     village = acceptance["village"]
     assert_accessible(audit(page, ["/", f"/participation/villages/{village}/households/",
-                                   f"/participation/villages/{village}/households/new/"]))
+                                   f"/participation/villages/{village}/households/new/",
+                                   f"/participation/households/{acceptance['household'].pk}/",
+                                   f"/participation/villages/{village}/", f"/participation/villages/{village}/bank/",
+                                   f"/participation/villages/{village}/shop/", f"/participation/villages/{village}/groups/",
+                                   f"/participation/villages/{village}/ratings/"]))
 
 
 @pytest.mark.browser
