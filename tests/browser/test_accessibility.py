@@ -34,6 +34,11 @@ def axe_violations(page) -> list[str]:
         if violation["impact"] in BLOCKING:
             targets = ", ".join(" ".join(node["target"]) for node in violation["nodes"][:3])
             lines.append(f"{page.url}: {violation['id']} ({violation['impact']}) × {len(violation['nodes'])}: {targets}")
+    # axe passes aria-describedby when one of its ids exists; a screen reader then reads only part of it.
+    missing = page.evaluate("""() => [...document.querySelectorAll('[aria-describedby]')].flatMap(
+        (e) => e.getAttribute('aria-describedby').split(/\\s+/).filter((id) => id && !document.getElementById(id)))""")
+    if missing:
+        lines.append(f"{page.url}: aria-describedby names ids no element has: {', '.join(missing)}")
     return lines
 
 
