@@ -671,7 +671,7 @@ def farmer_home(request):
 @rate_limit("farmer", method=None)
 def farmer(request, token: str):
     """Links issued before the token moved after "#" carry it in the path: handed over the same way, then
-    the page goes on without it (and gunicorn.conf.py's access log hides this path's token)."""
+    the page goes on without it (and the access log hides this path's token: gunicorn.conf.py)."""
     return _farmer_sign_in(request, token)
 
 

@@ -191,3 +191,19 @@ def test_djangos_warning_about_a_bad_or_expired_link_hides_the_token():
     finally:
         console.setStream(previous)
     assert written.getvalue().splitlines() == ["Gone: /participation/f/***/", "Not Found: /participation/f/***/"]
+
+
+def test_gunicorn_started_from_the_repository_logs_through_the_token_masking_logger(tmp_path):
+    """A gunicorn started without `--logger-class` (an operator's own command) still masks the tokens."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[4]
+    probe = ("from gunicorn.app.wsgiapp import WSGIApplication\n"
+             "app = WSGIApplication('%(prog)s [OPTIONS] [APP_MODULE]')\n"
+             "print(app.cfg.logger_class.__name__)\n")
+    out = subprocess.run([sys.executable, "-c", probe, "--chdir", "src", "qiancun.wsgi:application"], cwd=repo,
+                         capture_output=True, text=True, timeout=60, env={"PYTHONPATH": str(repo / "src"), "PATH": "/usr/bin:/bin"})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "TokenlessAccessLogger"
