@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from qiancun.core.testing import YANJI, client_for, make_user
+from qiancun.core.testing import YANJI, YANJI_VILLAGE, client_for, make_user
 from qiancun.inspections import actions as inspection_actions
 from qiancun.inspections.tests.factories import HUNCHUN, confirmed_campaign, self_check
 
@@ -38,6 +38,10 @@ def test_every_page_asks_360_and_qianxin_browsers_for_their_webkit_engine():
     ("admin", "22", "/accounts/users/new/", "新建用户"),
     ("auditor", "22", "/audit/", "审计日志"),
     ("staff", YANJI, "/rectification/", "问题整改"),
+    # A village's participation pages: the page's own title, the village's name above it.
+    ("staff", YANJI_VILLAGE, f"/participation/villages/{YANJI_VILLAGE}/households/", "农户"),
+    ("staff", YANJI_VILLAGE, f"/participation/villages/{YANJI_VILLAGE}/bank/", "道德银行"),
+    ("staff", YANJI_VILLAGE, f"/participation/villages/{YANJI_VILLAGE}/", "农民参与概况"),
 ])
 def test_each_page_has_one_h1_naming_it(role, scope, url, title):
     response = client_for(make_user(role, scope)).get(url, follow=True)
