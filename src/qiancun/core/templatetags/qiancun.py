@@ -1,4 +1,7 @@
+from datetime import datetime
+
 from django import template
+from django.utils import timezone
 from django.utils.http import urlencode
 
 register = template.Library()
@@ -39,6 +42,22 @@ def mask_middle(value: str, keep: int = 3) -> str:
     return value[:keep] + "*" * (len(value) - keep * 2) + value[-keep:]
 
 
+def _moment(value: str) -> str | None:
+    """An ISO date or time as stored in an audit change (UTC), in the Chinese form and Beijing time the
+    rest of the page uses; None for any other text."""
+    if not (len(value) >= 10 and value[4] == "-" and value[7] == "-" and value[:4].isdigit()):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if len(value) == 10:
+        return f"{moment.year}年{moment.month}月{moment.day}日"
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return f"{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M:%S}"
+
+
 def _shown(value) -> str:
     if value is None or value == "":
         return "∅"
@@ -46,6 +65,8 @@ def _shown(value) -> str:
         return "是"
     if value is False:
         return "否"
+    if isinstance(value, str):
+        return _moment(value) or value
     return str(value)
 
 

@@ -68,3 +68,16 @@ def test_audit_entries_cannot_be_changed_or_deleted():
 def test_an_impossible_date_in_the_audit_filter_filters_nothing():
     response = client_for(make_user("auditor", "22")).get(reverse("core:audit_list"), {"since": "2022-02-30"})
     assert response.status_code == 200
+
+
+def test_times_and_dates_in_an_audit_change_read_in_chinese_and_beijing_time():
+    from qiancun.core.audit import record_audit
+
+    record_audit("update", object_type="accounts.apitoken", object_id="990001", object_repr="对接令牌", region_code="22",
+                 changes={"expires_at": [None, "2027-03-02T09:26:50.701098+00:00"], "due": ["2022-05-20", "2022-06-10"],
+                 "note": ["2022-05-2x", "ok"]})
+    html = client_for(make_user("auditor", "22")).get(reverse("core:audit_list"), {"object_id": "990001"}).content.decode()
+    assert "∅ → 2027年3月2日 17:26:50" in html
+    assert "2022年5月20日 → 2022年6月10日" in html
+    assert "2022-05-2x → ok" in html  # text that only looks like a date stays as written
+    assert "T09:26:50" not in html
