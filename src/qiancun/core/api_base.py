@@ -83,23 +83,90 @@ class ActiveSessionAuth(SessionAuth):
         return user
 
 
+# Pydantic's error types in Chinese. A type not listed (pydantic has ~100, most unreachable from a JSON
+# body) falls back to FIELD_REASON_DEFAULT: the English `msg` never reaches a user (`field_reason`).
 FIELD_REASONS = {
     "missing": "必填",
+    "missing_argument": "必填",
+    "extra_forbidden": "不是可接受的字段",
     "string_type": "须为文本",
     "string_too_long": "过长",
     "string_too_short": "过短",
+    "string_pattern_mismatch": "格式不正确",
+    "string_unicode": "须为有效的文本",
     "bool_parsing": "须为 true 或 false",
     "bool_type": "须为 true 或 false",
     "int_parsing": "须为整数",
     "int_type": "须为整数",
+    "int_from_float": "须为整数",
+    "int_parsing_size": "数值超出允许的范围",
     "float_parsing": "须为数字",
+    "float_type": "须为数字",
+    "finite_number": "须为有限的数字",
     "decimal_parsing": "须为数字",
+    "decimal_type": "须为数字",
+    "decimal_max_digits": "位数过多",
+    "decimal_max_places": "小数位数过多",
+    "decimal_whole_digits": "整数部分位数过多",
+    "multiple_of": "取值无效",
     "enum": "取值无效",
     "literal_error": "取值无效",
     "json_invalid": "不是有效的 JSON",
+    "json_type": "须为 JSON 文本",
+    "greater_than": "过小",
     "greater_than_equal": "过小",
+    "less_than": "过大",
     "less_than_equal": "过大",
+    "too_short": "项数过少",
+    "too_long": "项数过多",
+    "list_type": "须为列表",
+    "tuple_type": "须为列表",
+    "set_type": "须为列表",
+    "iterable_type": "须为列表",
+    "dict_type": "须为对象",
+    "model_type": "须为对象",
+    "model_attributes_type": "须为对象",
+    "dataclass_type": "须为对象",
+    "none_required": "须为空（null）",
+    "date_type": "须为日期（如 2026-03-01）",
+    "date_parsing": "须为日期（如 2026-03-01）",
+    "date_from_datetime_parsing": "须为日期（如 2026-03-01）",
+    "date_from_datetime_inexact": "须为日期（不带时间）",
+    "date_past": "须为过去的日期",
+    "date_future": "须为将来的日期",
+    "datetime_type": "须为日期时间（如 2026-03-01T08:00:00+08:00）",
+    "datetime_parsing": "须为日期时间（如 2026-03-01T08:00:00+08:00）",
+    "datetime_from_date_parsing": "须为日期时间（如 2026-03-01T08:00:00+08:00）",
+    "datetime_object_invalid": "须为有效的日期时间",
+    "datetime_past": "须为过去的时间",
+    "datetime_future": "须为将来的时间",
+    "time_type": "须为时间（如 08:00）",
+    "time_parsing": "须为时间（如 08:00）",
+    "timezone_naive": "不能带时区",
+    "timezone_aware": "须带时区（如 +08:00）",
+    "timezone_offset": "时区不正确",
+    "time_delta_type": "须为时长",
+    "time_delta_parsing": "须为时长",
+    "uuid_type": "须为 UUID",
+    "uuid_parsing": "须为 UUID",
+    "url_type": "须为网址",
+    "url_parsing": "须为网址",
+    "url_scheme": "网址的协议不允许",
+    "url_too_long": "网址过长",
+    "bytes_type": "须为文本",
+    "bytes_too_long": "过长",
+    "bytes_too_short": "过短",
+    "union_tag_invalid": "类型不正确",
+    "union_tag_not_found": "缺少类型",
 }
+FIELD_REASON_DEFAULT = "格式不正确"
+
+
+def field_reason(error_type: str) -> str:
+    """Pydantic's error type as the Chinese reason shown after the field's name."""
+    return FIELD_REASONS.get(error_type, FIELD_REASON_DEFAULT)
+
+
 _LOCATIONS = {"body", "query", "path", "form", "file", "header", "cookie", "payload", "filters"}
 
 
@@ -159,10 +226,10 @@ def build_api() -> NinjaAPI:
     @api.exception_handler(ValidationError)
     def invalid(request, exc: ValidationError):
         details = [
-            {"field": _field_name(e.get("loc", ())), "message": FIELD_REASONS.get(e.get("type", ""), e.get("msg", "格式不正确"))}
+            {"field": _field_name(e.get("loc", ())), "message": field_reason(e.get("type", ""))}
             for e in exc.errors
         ]
-        first = details[0] if details else {"field": "请求", "message": "格式不正确"}
+        first = details[0] if details else {"field": "请求", "message": FIELD_REASON_DEFAULT}
         return api.create_response(
             request,
             {"code": ErrorCode.INVALID, "message": f"字段 {first['field']}：{first['message']}", "field": first["field"], "details": details},

@@ -19,11 +19,13 @@ def object_id(value) -> int:
 
 
 def private_file(field, content_type: str | None = None):
-    """A stored file for a user whose access the view has already checked; never cached by proxies."""
+    """A stored file for a user whose access the view has already checked; kept by no cache, the
+    browser's included (`no-store`, like every other answer holding personal data: a shared office PC
+    must not keep inspection or activity photos after logout)."""
     from django.http import FileResponse
 
     if content_type is None:
         content_type = "image/png" if field.name.lower().endswith(".png") else "image/jpeg"
     response = FileResponse(field.open("rb"), content_type=content_type)
-    response["Cache-Control"] = "private, max-age=3600"
+    response["Cache-Control"] = "no-store"
     return response

@@ -1,5 +1,6 @@
 import json
 import re
+from urllib.parse import unquote_to_bytes
 
 from axes.helpers import get_client_ip_address
 
@@ -97,10 +98,14 @@ class InputGuardMiddleware:
         content_type = request.content_type or ""
         try:
             if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-                field = _unsafe_field(request.POST)
+                if content_type == "application/x-www-form-urlencoded" and not _is_utf8(unquote_to_bytes(request.body)):
+                    field = "请求"  # Django would quietly turn the bytes into U+FFFD
+                else:
+                    field = _unsafe_field(request.POST)
                 if field is None:
                     field = next((key for key, files in request.FILES.lists() for f in files if UNSAFE_TEXT.search(f.name or "")), None)
-            elif content_type == "application/json" or content_type.endswith("+json"):
+            elif content_type == "application/json" or content_type.endswith("+json") or request.path_info.startswith("/api/"):
+                # Ninja parses any API body as JSON, whatever its Content-Type.
                 field = self._unsafe_json_field(request.body)
         except Exception:  # an unreadable or oversized body is the view's (or Ninja's) to refuse, as before
             return None
@@ -110,7 +115,9 @@ class InputGuardMiddleware:
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
-            return None  # Ninja refuses a body that is not UTF-8
+            # Not UTF-8 (a lone surrogate as raw bytes ED A0 80 is the one that mattered): json.loads would
+            # take those bytes with surrogatepass and the database then could not store the text.
+            return "请求"
         if not (UNSAFE_TEXT.search(text) or self.JSON_ESCAPES.search(text)):
             return None  # the common case: nothing to look for, no second parse
         try:
@@ -128,6 +135,14 @@ class InputGuardMiddleware:
             body = {"code": "invalid", "message": f"字段 {field}：{reason}", "field": field}
             return JsonResponse(body, status=400, json_dumps_params={"ensure_ascii": False})
         return render(request, "core/refused_input.html", {"text": f"您提交的“{field}”一项{reason}。"}, status=400)
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _unsafe_field(data) -> str | None:
@@ -161,7 +176,7 @@ class NoStoreMiddleware:
     """`Cache-Control: no-store` on every answer that may carry personal data: every page (signed in or by
     a farmer's link), every API answer and download, so neither a shared office browser nor a proxy keeps
     households, members, receipts, users or the audit log. Static files and the health check are public
-    and keep their own caching; a view that set Cache-Control itself (photos, already checked) keeps it."""
+    and keep their own caching; a view that set Cache-Control itself (one-time secrets: no-store) keeps it."""
 
     PUBLIC = ("/api/v1/health",)
 

@@ -36,6 +36,7 @@ from xml.parsers import expat
 from django.conf import settings
 
 from .errors import DomainError, ErrorCode
+from .text import UNSAFE_TEXT, clean_text
 
 FORMATS = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
 FORMATS_TEXT = "Excel（.xlsx、.xls）、WPS/LibreOffice（.ods）或 CSV 文件"
@@ -51,6 +52,7 @@ _TOTAL = re.compile(r"^(合计|总计|小计|共计|累计)")
 _FOOTER = re.compile(r"^(填表人|填报人|制表人|审核人|负责人|联系人|统计人|经办人|填表日期|填报日期|制表日期|注[:：]|备注[:：]|说明[:：]|填表说明)")
 _REMARK_START = frozenset("合总小共累填制审负联统经注备说")
 _BRACKETED = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]")
+_UNSAFE_SEARCH = UNSAFE_TEXT.search
 
 
 def max_uncompressed() -> int:
@@ -582,6 +584,12 @@ def read_table(handle, *, name: str, columns: list[Column], max_rows: int | None
         if len(filled) > 1 and filled[0] in header_texts and {text(v) for v in filled} <= header_texts:
             table.notes.append(f"第 {number} 行重复了表头，已跳过")
             continue
+        if _UNSAFE_SEARCH("".join(v for v in cells.values() if v.__class__ is str)):
+            # What the input guard refuses everywhere else (core.text): stored, it broke the exports, and
+            # PostgreSQL cannot hold a NUL at all. One row holding it stops the whole file.
+            f = next(f for f, v in cells.items() if v.__class__ is str and _UNSAFE_SEARCH(v))
+            raise TableError(f"第 {number} 行“{clean_text(headings[f])}”列含有控制字符或无效字符（如 ESC、NUL 或不成对的代理字符），"
+                             "文件未导入；请在表格中删除这些字符后重新导入")
         table.rows.append((number, cells))
         if max_rows is not None and len(table.rows) > max_rows:
             raise TableError(f"一次最多导入 {max_rows} 行，请分成几个文件导入")

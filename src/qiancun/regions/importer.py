@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from qiancun.core.bulk import insert_rows
+from qiancun.core.tabular import max_uncompressed
 
 from .cache import tree_changed
 from .choices import CODE_LENGTH, LEVEL_ORDER, PARENT_LEVEL, RegionLevel, VillageType
@@ -91,13 +92,41 @@ def derive_village_type(code: str, name: str) -> str:
     return VillageType.URBAN if band in (0, 1, 4) else VillageType.RURAL
 
 
+class UnpackedTooLarge(Exception):
+    """A gzipped file unpacks to more than `QIANCUN_IMPORT_MAX_UNCOMPRESSED` (a 2 MB upload can hold 2 GB)."""
+
+
+class _CountedGzip(io.RawIOBase):
+    """The unpacked bytes of a gzip stream, counted as they come: past `limit`, UnpackedTooLarge."""
+
+    def __init__(self, raw, limit: int):
+        self.gzip = gzip.GzipFile(fileobj=raw)
+        self.limit = limit
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        n = self.gzip.readinto(buffer)
+        self.count += n
+        if self.count > self.limit:
+            raise UnpackedTooLarge
+        return n
+
+    def close(self) -> None:
+        self.gzip.close()
+        super().close()
+
+
 def open_text(source) -> io.TextIOBase:
-    """A text reader over a path or a binary file object, gunzipping when the content is gzip."""
+    """A text reader over a path or a binary file object, gunzipping when the content is gzip (no more
+    than `QIANCUN_IMPORT_MAX_UNCOMPRESSED` unpacked, counted while reading)."""
     raw = source if hasattr(source, "read") else Path(source).open("rb")
     magic = raw.read(2)
     raw.seek(0)
     if magic == b"\x1f\x8b":
-        raw = gzip.GzipFile(fileobj=raw)
+        raw = io.BufferedReader(_CountedGzip(raw, max_uncompressed()))
     return io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
 
 
@@ -116,6 +145,7 @@ def read_and_validate(path, progress: Progress | None = None) -> tuple[dict[str,
     report = ImportReport()
     errors = _Errors(report)
     rows: dict[str, tuple] = {}
+    reader = None
     try:
         with open_text(path) as handle:
             reader = csv.reader(handle)
@@ -147,11 +177,19 @@ def read_and_validate(path, progress: Progress | None = None) -> tuple[dict[str,
     except UnicodeDecodeError as exc:
         errors.add(report.total + 2, f"文件不是 UTF-8 编码（{exc.reason}），请另存为 UTF-8 CSV")
         return rows, report
+    except UnpackedTooLarge:
+        errors.add(0, f"文件解压后超过导入上限 {max_uncompressed() // (1024 * 1024)} MB（文件可能含大量无关内容或已损坏），"
+                      "未导入任何区划；请检查文件后重新上传")
+        return rows, report
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
         errors.add(0, f"无法读取文件：{exc}")
         return rows, report
     except csv.Error as exc:
-        errors.add(report.total + 2, f"CSV 格式错误：{exc}")
+        line = reader.line_num if reader is not None else report.total + 2
+        if "field larger than field limit" in str(exc):
+            errors.add(line, f"这一行有一项超过 {csv.field_size_limit()} 个字符，不是区划文件的内容（文件可能已损坏）")
+        else:
+            errors.add(line, "CSV 格式错误：这一行的引号或分隔符不正确，请另存为 UTF-8 CSV 后重新上传")
         return rows, report
 
     # Parents: in the file, or already in the database, and one level up.

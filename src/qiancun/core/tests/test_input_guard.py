@@ -7,7 +7,7 @@ databases, instead of SQLite's 500.
 import pytest
 
 from qiancun.core.models import AuditEntry
-from qiancun.core.testing import YANJI_VILLAGE, client_for, make_user
+from qiancun.core.testing import YANJI, YANJI_VILLAGE, client_for, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -73,3 +73,40 @@ def test_a_page_number_beyond_64_bits_is_a_400_not_a_500(url):
     assert response.status_code == 400
     assert response.json() == {"code": "invalid", "field": "page", "message": "字段 page：数值超出允许的范围"}
     assert client.get(url, {"page": str(2**63 - 1)}).status_code != 500
+
+
+UNSAFE_MESSAGE = "含有控制字符或无效字符（如 ESC、NUL 或不成对的代理字符），请删除后重新提交"
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "text/plain"])
+def test_a_lone_surrogate_sent_as_raw_bytes_is_refused_like_the_escaped_one(content_type):
+    # ED A0 80 is U+D800 written as UTF-8, which is not valid UTF-8; Python's json.loads takes it (surrogatepass)
+    # and the database then could not store it: it was a 500. Ninja reads the body as JSON whatever its type.
+    admin = make_user("admin", "22")
+    staff = make_user("staff", YANJI)
+    client = client_for(admin)
+    before = AuditEntry.objects.count()
+    response = client.patch(f"/api/v1/users/{staff.pk}", b'{"display_name": "\xed\xa0\x80"}', content_type=content_type)
+    assert response.status_code == 400
+    assert response.json() == {"code": "invalid", "field": "请求", "message": f"字段 请求：{UNSAFE_MESSAGE}"}
+    response = client.post("/api/v1/tokens", b'{"name": "a\xed\xa0\x80"}', content_type=content_type)
+    assert response.status_code == 400 and response.json()["message"] == f"字段 请求：{UNSAFE_MESSAGE}"
+    staff.refresh_from_db()
+    assert "\ud800" not in staff.display_name
+    assert AuditEntry.objects.count() == before
+
+
+def test_a_json_escape_sent_as_text_plain_is_refused_too():
+    admin = make_user("admin", "22")
+    staff = make_user("staff", YANJI)
+    response = client_for(admin).patch(f"/api/v1/users/{staff.pk}", '{"display_name": "a\\u001bb"}', content_type="text/plain")
+    assert response.status_code == 400 and response.json()["field"] == "display_name"
+
+
+def test_a_form_body_that_is_not_utf8_gets_the_chinese_400_page():
+    client = shop_staff()
+    body = "form=goods&price_points=5&unit=%E8%A2%8B&name=%ED%A0%80"
+    response = client.post(f"/participation/villages/{YANJI_VILLAGE}/shop/", body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400
+    assert "“请求”一项含有控制字符或无效字符" in response.content.decode()
+    assert client.get(GOODS, {"village": YANJI_VILLAGE}).json() == []

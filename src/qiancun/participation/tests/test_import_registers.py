@@ -225,3 +225,24 @@ def test_an_empty_region_file_is_refused_at_upload_not_queued(client):
     assert response.status_code == 400
     assert response.json() == {"code": "invalid_file", "field": "file", "message": "上传的文件“regions.csv”是空文件（0 字节），请检查后重新上传"}
     assert not RegionImport.objects.exists()
+
+
+@pytest.mark.parametrize("mode", ["good_rows", "all_or_nothing"])
+def test_control_characters_in_a_register_are_refused_naming_row_and_column_and_nothing_is_written(django_capture_on_commit_callbacks, mode):
+    # The input guard refuses ESC, NUL, VT, DEL and U+FFFF in anything typed; an imported file stored them.
+    rows = [
+        HEADER,
+        ["301", "赵一", "户主", "", "", "一组1号", ""],
+        ["302", "a\x1bb", "户主", "", "", "x\x00y", ""],
+        ["303", "c\x0bd", "户主", "", "", "\x7fz", ""],
+        ["304", "\uffffF", "户主", "", "", "", ""],
+    ]
+    job = _import(csv_bytes(rows, "utf-8"), "controls.csv", django_capture_on_commit_callbacks, mode=mode)
+    assert job.status == "failed"
+    assert job.report["summary"] == ("第 3 行“姓名”列含有控制字符或无效字符（如 ESC、NUL 或不成对的代理字符），"
+                                     "文件未导入；请在表格中删除这些字符后重新导入")
+    assert Household.objects.count() == 0 and Member.objects.count() == 0
+    only_address = [HEADER, ["301", "赵一", "户主", "", "", "一组1号", ""], ["305", "钱二", "户主", "", "", "东\x7f街", ""]]
+    job = _import(csv_bytes(only_address, "utf-8"), "controls.csv", django_capture_on_commit_callbacks, mode=mode)
+    assert job.report["summary"].startswith("第 3 行“住址”列含有控制字符或无效字符")
+    assert Household.objects.count() == 0

@@ -3,6 +3,7 @@ from collections import Counter
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import override_settings
 
 from qiancun.core.models import AuditEntry
 from qiancun.regions.importer import RegionFileError, derive_village_type, import_file
@@ -103,3 +104,28 @@ def test_the_command_lists_bad_lines_and_fails(tmp_path, capsys):
     with pytest.raises(CommandError, match="1 处错误"):
         call_command("import_regions", str(path))
     assert "第 2 行" in capsys.readouterr().err
+
+
+@override_settings(QIANCUN_IMPORT_MAX_UNCOMPRESSED=1024 * 1024)
+@pytest.mark.parametrize("filler", [b"a" * 64 * 1024, b"\n" * 64 * 1024])
+def test_a_gzip_that_unpacks_past_the_import_limit_is_refused_while_unpacking(tmp_path, filler):
+    # A 2 MB .csv.gz held 2 GB: the worker grew to 4 GB, or spent six minutes on newlines.
+    path = tmp_path / "bomb.csv.gz"
+    with gzip.open(path, "wb") as handle:
+        handle.write(b"code,name,level,parent_code\n")
+        for _ in range(40):  # 2.5 MB unpacked
+            handle.write(filler)
+    with pytest.raises(RegionFileError) as caught:
+        import_file(path)
+    assert [(e.line, e.reason) for e in caught.value.report.errors] == [
+        (0, "文件解压后超过导入上限 1 MB（文件可能含大量无关内容或已损坏），未导入任何区划；请检查文件后重新上传")
+    ]
+
+
+def test_a_field_over_the_csv_limit_is_named_by_its_line_in_chinese(tmp_path):
+    path = write(tmp_path, "code,name,level,parent_code\n222401100296,靖宇新村,village,222401100\n" + "a" * 200_000 + "\n")
+    with pytest.raises(RegionFileError) as caught:
+        import_file(path)
+    assert [(e.line, e.reason) for e in caught.value.report.errors] == [
+        (3, "这一行有一项超过 131072 个字符，不是区划文件的内容（文件可能已损坏）")
+    ]
