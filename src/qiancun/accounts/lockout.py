@@ -4,7 +4,9 @@ django-axes counts failures per account *and address* (`AXES_LOCKOUT_PARAMETERS`
 passwords from one address lock that address out of that account for 30 minutes, while the owner,
 signing in from their own desk, is not touched. A slower limit counts the account's failures from
 every address together (`QIANCUN_LOGIN_ACCOUNT_FAILURE_LIMIT` in the same 30 minutes): a password
-guessed from many addresses still locks the whole account. The security administrator lifts either
+guessed from many addresses still locks the whole account. Failures sent while an address is already
+locked are not counted (`AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False`), so one address adds at
+most five to the account's total. The security administrator lifts either
 lock at once (`actions.do_unlock_account`).
 """
 

@@ -157,6 +157,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_HANDLER = "qiancun.accounts.lockout.AccountAndAddressLockoutHandler"
 QIANCUN_LOGIN_ACCOUNT_FAILURE_LIMIT = int(os.environ.get("QIANCUN_LOGIN_ACCOUNT_FAILURE_LIMIT", "20"))
+# A failure refused because its address is already locked is not counted: one address adds at most
+# AXES_FAILURE_LIMIT to the account-wide total, so locking the whole account needs several addresses.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False

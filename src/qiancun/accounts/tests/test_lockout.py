@@ -66,3 +66,12 @@ def test_unlock_through_the_api_is_the_security_administrators_and_stays_in_scop
     assert answer.status_code == 200 and answer.json()["cleared_failures"] == 1
     assert security.get("/api/v1/account-security", {"locked": True}).json()["count"] == 0
     assert attempt(user, "10.1.1.2", PASSWORD).status_code == 302
+
+
+def test_one_address_alone_cannot_lock_the_account_for_everyone():
+    # Attempts refused because that address is already locked out do not count towards the account's limit (20).
+    admin = province_admin()
+    answers = [attempt(admin, "10.9.9.50").status_code for _ in range(25)]
+    assert answers == [200] * 4 + [429] * 21
+    owner = attempt(admin, "10.22.0.1", PASSWORD)
+    assert owner.status_code == 302 and owner.wsgi_request.user == admin
