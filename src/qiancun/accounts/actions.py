@@ -17,10 +17,10 @@ from qiancun.core.models import AuditAction
 from qiancun.regions.choices import RegionLevel
 from qiancun.regions.models import Region
 
-from .choices import ADMINISTRATOR_ROLES, Role
+from .choices import ADMINISTRATOR_ROLES, OVERSIGHT_ROLES, Role
 from .gate import has_second_factor, is_verified, requires_second_factor
 from .models import ApiToken, Department, User, hash_token
-from .permissions import ADMIN_LEVELS, Perm, ensure_can
+from .permissions import ADMIN_LEVELS, Perm, ensure_can, ensure_can_manage_users
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@-]{3,150}$")
 AUDITED_USER_FIELDS = ["username", "display_name", "role", "scope_id", "department_id", "is_active"]
@@ -49,11 +49,24 @@ def _ensure_in_scope(acting_user: User, target: User) -> None:
         raise DomainError(ErrorCode.NOT_FOUND, "用户不存在或不在您的管辖范围内")
 
 
+def _ensure_oversight_split(acting_user: User, role: str) -> None:
+    """三员分立: the security and audit administrators are the security administrator's to give, change,
+    reset or disable, never the system administrator's; the security administrator touches no other role."""
+    if acting_user.is_superuser:
+        return
+    if role in OVERSIGHT_ROLES and acting_user.role != Role.SECURITY_ADMIN:
+        raise PermissionDeniedError(f"系统管理员不能设立或更改{Role(role).label}：只能由上一级安全管理员设立")
+    if role not in OVERSIGHT_ROLES and acting_user.role == Role.SECURITY_ADMIN:
+        raise PermissionDeniedError(f"安全管理员只能设立安全管理员和审计管理员，不能设立或更改{Role(role).label}")
+
+
 def _ensure_manages(acting_user: User, target: User) -> None:
     """An administrator manages the users inside their own scope, never above or beside it; another
     administrator (system, security or audit) only when it sits at a level below."""
-    ensure_can(acting_user, Perm.USER_MANAGE)
+    ensure_can_manage_users(acting_user)
     _ensure_in_scope(acting_user, target)
+    if target.pk != acting_user.pk:
+        _ensure_oversight_split(acting_user, target.role)
     if target.pk != acting_user.pk and target.role in ADMINISTRATOR_ROLES and not _strictly_below(acting_user, target.scope_id):
         raise PermissionDeniedError(f"{target.role_label} {target.username} 与您同级，只能由上一级管理员管理")
 
@@ -68,6 +81,7 @@ def _ensure_may_assign(acting_user: User, role: str) -> None:
     """Who may give which role, before anything about the account itself is looked at (403 before 409)."""
     if role not in Role.values:
         raise ValidationFailed(f"角色“{role}”无效", field="role")
+    _ensure_oversight_split(acting_user, role)
     if role in ADMINISTRATOR_ROLES and not acting_user.is_superuser and acting_user.scope_level not in (
         RegionLevel.PROVINCE, RegionLevel.CITY,
     ):
@@ -147,7 +161,7 @@ def do_create_user(
     department_code: str | None = None,
 ) -> tuple[User, str]:
     """An administrator opens an account inside their scope; returns it and its one-time password."""
-    ensure_can(acting_user, Perm.USER_MANAGE)
+    ensure_can_manage_users(acting_user)
     _ensure_may_assign(acting_user, role)
     username = (username or "").strip()
     if not USERNAME_RE.match(username):

@@ -8,9 +8,9 @@ from ninja.pagination import PageNumberPagination, paginate
 from qiancun.core.api_base import ERRORS
 
 from . import actions
-from .choices import Role
+from .choices import OVERSIGHT_ROLES, Role
 from .models import ApiToken, User
-from .permissions import Perm, can, ensure_can
+from .permissions import Perm, can, ensure_can, ensure_can_manage_users
 
 router = Router(tags=["账号"])
 
@@ -109,8 +109,11 @@ def me(request):
 
 
 def _users(request):
-    ensure_can(request.auth, Perm.USER_MANAGE)
-    return User.objects.for_user(request.auth).select_related("scope", "department")
+    ensure_can_manage_users(request.auth)
+    users = User.objects.for_user(request.auth).select_related("scope", "department")
+    if not can(request.auth, Perm.USER_MANAGE):  # the security administrator: the two roles they appoint
+        users = users.filter(role__in=OVERSIGHT_ROLES)
+    return users
 
 
 @router.get("/users", response={200: list[UserOut], **ERRORS}, summary="用户列表（管理员，按管辖范围）")

@@ -15,3 +15,6 @@ class Role(models.TextChoices):
 
 # The three administrators of 三员分立: set at province, city or county level, only by the level above.
 ADMINISTRATOR_ROLES = frozenset({Role.ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR})
+# The two that watch the system administrator: only a security administrator of the level above gives,
+# changes, resets or disables them (the province's come from `create_admin --role`); never an `admin`.
+OVERSIGHT_ROLES = frozenset({Role.SECURITY_ADMIN, Role.AUDITOR})

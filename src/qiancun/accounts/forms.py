@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from qiancun.core.forms import StyledForm
 
-from .choices import Role
+from .choices import OVERSIGHT_ROLES, Role
 from .models import Department
 
 
@@ -52,9 +52,13 @@ class UserForm(StyledForm, forms.Form):
     )
     department = forms.ChoiceField(label="所属部门", required=False, help_text="仅部门用户需要选择")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, acting_user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["department"].choices = department_choices()
+        if acting_user is not None and not acting_user.is_superuser:
+            # 三员分立: the security administrator gives the two oversight roles, the system administrator the rest.
+            oversees = acting_user.role == Role.SECURITY_ADMIN
+            self.fields["role"].choices = [(v, label) for v, label in Role.choices if (v in OVERSIGHT_ROLES) == oversees]
         # The region picker: typing fills the datalist with matching regions (codes as values).
         self.fields["scope"].widget.attrs.update(
             {

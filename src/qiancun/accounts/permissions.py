@@ -19,6 +19,7 @@ class Perm(StrEnum):
     AUDIT_VIEW = "audit.view"
     AUDIT_PURGE = "audit.purge"
     ACCOUNT_SECURITY = "account.security"
+    OVERSIGHT_APPOINT = "oversight.appoint"
     TOKEN_MANAGE = "token.manage"
     STANDARD_VIEW = "standard.view"
     STANDARD_MANAGE = "standard.manage"
@@ -68,6 +69,8 @@ ROLE_PERMISSIONS: dict[Perm, set[Role]] = {
     Perm.AUDIT_VIEW: {Role.AUDITOR},
     Perm.AUDIT_PURGE: {Role.AUDITOR},
     Perm.ACCOUNT_SECURITY: {Role.SECURITY_ADMIN},
+    # …and the security administrator alone appoints the security and audit administrators of the level below.
+    Perm.OVERSIGHT_APPOINT: {Role.SECURITY_ADMIN},
     Perm.TOKEN_MANAGE: ALL_ROLES,
     Perm.STANDARD_VIEW: ALL_ROLES,
     Perm.STANDARD_MANAGE: {Role.ADMIN},
@@ -106,6 +109,7 @@ ROLE_PERMISSIONS: dict[Perm, set[Role]] = {
 REQUIRED_SCOPE_LEVEL: dict[Perm, set[str]] = {
     Perm.REGION_IMPORT: {RegionLevel.PROVINCE},
     Perm.AUDIT_PURGE: {RegionLevel.PROVINCE},
+    Perm.OVERSIGHT_APPOINT: {RegionLevel.PROVINCE, RegionLevel.CITY},
     Perm.STANDARD_MANAGE: {RegionLevel.PROVINCE},
     Perm.CAMPAIGN_MANAGE: {RegionLevel.PROVINCE},
     Perm.TAG_MANAGE: {RegionLevel.PROVINCE},
@@ -151,4 +155,15 @@ def can(user, perm: Perm) -> bool:
 
 def ensure_can(user, perm: Perm) -> None:
     if not can(user, perm):
+        raise PermissionDeniedError()
+
+
+def can_manage_users(user) -> bool:
+    """The user API: the system administrator (every role but the two that oversee him) or the
+    security administrator who appoints those two at the level below (accounts.actions checks which role)."""
+    return can(user, Perm.USER_MANAGE) or can(user, Perm.OVERSIGHT_APPOINT)
+
+
+def ensure_can_manage_users(user) -> None:
+    if not can_manage_users(user):
         raise PermissionDeniedError()

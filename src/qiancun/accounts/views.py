@@ -86,7 +86,7 @@ def user_list(request):
 @requires(Perm.USER_MANAGE)
 @require_http_methods(["GET", "POST"])
 def user_create(request):
-    form = UserCreateForm(request.POST or None)
+    form = UserCreateForm(request.POST or None, acting_user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -115,7 +115,7 @@ def user_detail(request, pk: int):
         "scope": target.scope_id,
         "department": target.department.code if target.department_id else "",
     }
-    form = UserForm(request.POST or None, initial=initial)
+    form = UserForm(request.POST or None, initial=initial, acting_user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -60,8 +60,10 @@ def make_user(role: str, scope_code: str, username: str | None = None, departmen
     if role in ("admin", "security_admin", "auditor") and scope_code == JILIN:
         # No level stands above the province: its administrators are created from the command line.
         return do_bootstrap_admin(username=username, password=PASSWORD, scope_code=JILIN, display_name=username, role=role)
+    # 三员分立: the security and audit administrators below the province are the province security administrator's to appoint.
+    appointer = make_user("security_admin", JILIN) if role in ("security_admin", "auditor") else province_admin()
     user, _ = do_create_user(
-        acting_user=province_admin(), username=username, display_name=username, role=role,
+        acting_user=appointer, username=username, display_name=username, role=role,
         scope_code=scope_code, department_code=department_code,
     )
     user.set_password(PASSWORD)

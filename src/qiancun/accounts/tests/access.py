@@ -31,7 +31,10 @@ def routes() -> dict[str, Route]:
         "accounts:otp_recovery_codes": Route("2fa codes", "/accounts/2fa/recovery-codes/", EVERYONE, method="post"),
         "accounts:otp_disable": Route("2fa disable", "/accounts/2fa/disable/", EVERYONE, method="post"),
         "GET /api/v1/me": Route("me", "/api/v1/me", EVERYONE, api=True),
-        "GET /api/v1/users": Route("users api", "/api/v1/users", ADMINS, NOT_ADMINS, api=True),
+        # 三员分立: the province security administrator lists (and appoints) the security and audit administrators below.
+        "GET /api/v1/users": Route(
+            "users api", "/api/v1/users", ADMINS | {("security_admin", "22")}, NOT_ADMINS - {("security_admin", "22")}, api=True,
+        ),
         "POST /api/v1/users": Route(
             "user create api", "/api/v1/users", set(), NOT_ADMINS, method="post", api=True,
             data={"username": "zz_new", "display_name": "新", "role": "staff", "scope_code": YANJI},

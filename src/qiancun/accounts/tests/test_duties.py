@@ -58,7 +58,7 @@ def test_a_city_administrator_cannot_create_or_promote_administrators_at_its_own
     for role in ("admin", "security_admin", "auditor"):
         refused = post_user(city, username=f"peer_{role}", role=role, scope_code=CHANGCHUN)
         assert refused.status_code == 403 and refused.json()["code"] == "forbidden", role
-        assert "只能由上一级管理员设立" in refused.json()["message"]
+        assert ("只能由上一级管理员设立" if role == "admin" else "只能由上一级安全管理员设立") in refused.json()["message"]
     assert not User.objects.filter(username__startswith="peer_").exists()
     staff = make_user("staff", CHANGCHUN)
     promoted = city.patch(f"/api/v1/users/{staff.pk}", {"role": "admin"}, content_type="application/json")
@@ -119,3 +119,55 @@ def test_the_province_security_and_audit_administrators_come_from_the_command_li
     auditor = User.objects.get(username="p_auditor")
     assert (auditor.role, auditor.scope_id, auditor.role_label) == ("auditor", "22", "省级审计管理员")
     assert AuditEntry.objects.filter(action="create", object_id=str(auditor.pk), actor_username="system").exists()
+
+
+def test_no_system_administrator_appoints_a_security_or_audit_administrator():
+    # 三员分立: the system administrator would otherwise read the audit log through an auditor of his own making.
+    province = client_for(province_admin())
+    refused = post_user(province, username="aud7", role="auditor", scope_code=CHANGCHUN)
+    assert refused.status_code == 403
+    assert refused.json()["message"] == "系统管理员不能设立或更改审计管理员：只能由上一级安全管理员设立"
+    city_admin = make_user("admin", CHANGCHUN)
+    city = client_for(city_admin)
+    staff = make_user("staff", "220102")
+    promoted = city.patch(f"/api/v1/users/{staff.pk}", {"role": "security_admin", "scope_code": "220102"},
+                          content_type="application/json")
+    assert promoted.status_code == 403 and "安全管理员" in promoted.json()["message"]
+    assert post_user(city, username="ccaud_x1", role="auditor", scope_code="220102").status_code == 403
+    yanji_staff = make_user("staff", YANJI)
+    assert province.patch(f"/api/v1/users/{yanji_staff.pk}", {"role": "auditor"},
+                          content_type="application/json").status_code == 403
+    staff.refresh_from_db()
+    yanji_staff.refresh_from_db()
+    assert (staff.role, yanji_staff.role) == ("staff", "staff")
+    assert not User.objects.filter(username__in=["aud7", "ccaud_x1"]).exists()
+    # Nor resets, disables or demotes one appointed by the security administrator.
+    auditor = make_user("auditor", CHANGCHUN)
+    assert province.post(f"/api/v1/users/{auditor.pk}/reset-password").status_code == 403
+    assert province.post(f"/api/v1/users/{auditor.pk}/deactivate").status_code == 403
+    assert province.patch(f"/api/v1/users/{auditor.pk}", {"role": "staff"}, content_type="application/json").status_code == 403
+    auditor.refresh_from_db()
+    assert auditor.role == "auditor" and auditor.is_active and auditor.check_password(PASSWORD)
+
+
+def test_the_user_page_offers_a_system_administrator_neither_oversight_role():
+    province = client_for(province_admin())
+    form = province.get(reverse("accounts:user_create"))
+    roles = [value for value, _ in form.context["form"].fields["role"].choices]
+    assert "auditor" not in roles and "security_admin" not in roles and "admin" in roles
+    refused = province.post(reverse("accounts:user_create"), {
+        "username": "aud_page", "display_name": "审计", "role": "auditor", "scope": CHANGCHUN, "department": "",
+    })
+    assert refused.status_code == 200 and not User.objects.filter(username="aud_page").exists()
+    assert refused.context["form"].errors["role"] == ["选择一个有效的选项。 auditor 不在可用的选项中。"]
+
+
+def test_the_province_security_administrator_appoints_a_city_auditor():
+    security = client_for(make_user("security_admin", "22"))
+    made = post_user(security, username="cc_auditor", role="auditor", scope_code=CHANGCHUN)
+    assert made.status_code == 201 and made.json()["user"]["role"] == "auditor"
+    assert AuditEntry.objects.filter(action="create", object_id=str(made.json()["user"]["id"]),
+                                     actor_username="t_security_admin_22").exists()
+    # but not a system administrator or staff, and not at its own level
+    assert post_user(security, username="by_sec_admin", role="admin", scope_code=CHANGCHUN).status_code == 403
+    assert post_user(security, username="p_auditor2", role="auditor", scope_code="22").status_code == 403
