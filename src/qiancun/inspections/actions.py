@@ -318,7 +318,7 @@ def _commitment(source: str, source_issue: str, source_date) -> tuple[str, str, 
         raise ValidationFailed(f"开奖日期须在名单公布之后（{today:%Y年%m月%d日}之后）：种子必须来自名单公布后才开奖的一期",
                                field="source_date")
     try:
-        issue = draws.check_issue(label, source_issue or "", source_date)
+        issue = draws.check_issue(label, source_issue or "", source_date, source, today)
     except draws.SeedError as exc:
         raise ValidationFailed(str(exc), field="source_issue") from None
     return source, issue, source_date

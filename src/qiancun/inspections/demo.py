@@ -1,8 +1,9 @@
 """Demo acceptance for 2022 and a supervision visit to 2021 villages, through the actions.
 
 Every county self-checks all its confirmed villages and the city signs it off; every city re-checks
-the half drawn for it; the province spot-checks 10% drawn per city (each draw committed to a later
-福彩3D draw when its list was published, and seeded with that draw's result); an unannounced visit to 2021
+the half drawn for it; the province spot-checks 10% drawn per city (each list published with a commitment
+to the 福彩3D draw about ten days later, under an issue number that cannot come before the day after
+publication, and seeded with that draw's result); an unannounced visit to 2021
 villages finds clear rebound in two and one title is revoked. Failures open problems to fix.
 """
 
@@ -92,16 +93,18 @@ def seed_inspections(admin: User, password: str) -> None:
     for city in Region.objects.filter(level="city").order_by("code"):
         city_admin = User.objects.get(username=f"admin_{city.code}")
         round = actions.do_create_round(campaign, acting_user=city_admin, kind=RoundKind.RE_CHECK, name=f"{city.name}2022年市级复验",
-                                        starts_on=date(2022, 6, 11), ends_on=date(2022, 6, 20), task_force=f"{city.name}乡村振兴局工作专班")
-        _draw(round, city_admin, published=datetime(2022, 6, 11, 10, 0), source_issue="2022156", source_date=date(2022, 6, 12), numbers="5 2 7")
+                                        starts_on=date(2022, 6, 22), ends_on=date(2022, 6, 30), task_force=f"{city.name}乡村振兴局工作专班")
+        # Issue 2022165 comes no earlier than 14 June (day 165); after the Spring Festival pause it is drawn on 21 June.
+        _draw(round, city_admin, published=datetime(2022, 6, 11, 10, 0), source_issue="2022165", source_date=date(2022, 6, 21), numbers="5 2 7")
         for enrollment in actions.targets(round).select_related("village"):
             _inspect(round, enrollment, city_admin, rng, photo, fail_rate=0.03)
         actions.do_close_round(round, acting_user=city_admin)
 
     inspector = User.objects.get(username="inspector")
     spot = actions.do_create_round(campaign, acting_user=admin, kind=RoundKind.SPOT_CHECK, name="2022年省级抽查验收",
-                                   starts_on=date(2022, 6, 21), ends_on=date(2022, 6, 30), inspector_ids=[inspector.pk])
-    _draw(spot, admin, published=datetime(2022, 6, 19, 10, 0), source_issue="2022164", source_date=date(2022, 6, 20), numbers="5 8 3")
+                                   starts_on=date(2022, 7, 12), ends_on=date(2022, 7, 21), inspector_ids=[inspector.pk])
+    # Issue 2022185 comes no earlier than 4 July (day 185), after the list went out on 1 July; it is drawn on 11 July.
+    _draw(spot, admin, published=datetime(2022, 7, 1, 10, 0), source_issue="2022185", source_date=date(2022, 7, 11), numbers="5 8 3")
     for enrollment in actions.targets(spot).select_related("village"):
         _inspect(spot, enrollment, inspector, rng, photo, fail_rate=0.10)
     actions.do_close_round(spot, acting_user=admin)

@@ -5,7 +5,8 @@ Anyone can recompute a draw with nothing but this page of rules:
      (keys and codes sorted, separators "," and ":", UTF-8, no spaces);
   2. when the list is published the platform records a commitment: the list, its digest and the named
      future source of randomness — a national lottery, its issue number and its draw date, which must be
-     after the day of publication;
+     after the day of publication, and an issue whose earliest possible draw day (issues count from 1
+     each year, at most one per drawing day) is after that day too;
   3. the seed is accepted only on or after that date and only from that source, and is written in one
      canonical form, "<source>:<issue>:<numbers>" (`seed_text`), so nobody can choose among spellings
      of the same result;
@@ -26,7 +27,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import UTC, date
+from datetime import UTC, date, timedelta
 
 from django.utils import timezone
 
@@ -60,7 +61,9 @@ NUMBERS = {
 # The same rules in the words shown on the verification page.
 RULES_ZH = """1. 候选名单按分层列出：{分层代码: [村区划代码, …]}。名单摘要为其规范 JSON（键和代码均升序，分隔符为“,”和“:”，
    UTF-8 编码，无空格）的 SHA-256。
-2. 公布名单的同时登记“承诺”：名单摘要，以及将来用作种子的公开开奖——彩票名称、期号和开奖日期（须晚于公布当天）。
+2. 公布名单的同时登记“承诺”：名单摘要，以及将来用作种子的公开开奖——彩票名称、期号和开奖日期（须晚于公布当天）；
+   期号每年从第 1 期起，每个开奖日最多开一期，所以第 N 期最早在当年第 N 个开奖日开奖（每天开奖的彩票为第 N 天，
+   双色球为第 N 个周二、四、日，大乐透为第 N 个周一、三、六）；这一天也须晚于公布当天，否则这一期可能已经开奖。
 3. 到开奖日期才能输入种子，且只能是承诺的那一期开奖号码；种子的写法唯一：“来源代码:期号:号码”，
    如 fc3d:2026158:4,8,3（双色球、大乐透的红蓝两区用“+”相连，球号按升序，不补零）。
 4. 每个村的“签号”为 SHA-256(种子 ‖ 村代码) 的小写十六进制（种子与代码直接相连，UTF-8）；
@@ -101,14 +104,42 @@ def select(strata: dict[str, list[str]], seed: str, percent: int) -> list[str]:
 # ---------------------------------------------------------------- the seed: one way to write a result
 
 
-def check_issue(source_label: str, issue: str, draw_date: date) -> str:
-    """The lottery's issue number: digits, beginning with the draw's year (2026158 or 26158)."""
+# Weekdays (Monday = 0) on which a lottery that is not drawn daily is drawn; the others draw at most once a day.
+DRAW_WEEKDAYS = {"ssq": (1, 3, 6), "dlt": (0, 2, 5)}  # 双色球: Tue, Thu, Sun; 大乐透: Mon, Wed, Sat
+
+
+def earliest_draw_date(source: str, year: int, number: int) -> date:
+    """The earliest day on which issue `number` of `year` can be drawn, whatever the calendar: issues are
+    numbered from 1 each year and drawn at most once per drawing day, so issue N of a daily lottery comes no
+    earlier than day N of the year and issue N of 双色球 or 大乐透 no earlier than the year's N-th drawing
+    weekday. Pauses (the Spring Festival) only push draws later, so an issue can never come before this day."""
+    first = date(year, 1, 1)
+    weekdays = DRAW_WEEKDAYS.get(source)
+    if weekdays is None:
+        return first + timedelta(days=number - 1)
+    days = [first + timedelta(days=d) for d in range(7) if (first + timedelta(days=d)).weekday() in weekdays]
+    weeks, nth = divmod(number - 1, len(days))
+    return days[nth] + timedelta(weeks=weeks)
+
+
+def check_issue(source_label: str, issue: str, draw_date: date, source: str = "fc3d", published: date | None = None) -> str:
+    """The lottery's issue number: digits, beginning with the draw's year (2026158 or 26158), an issue that
+    can be drawn on `draw_date` and cannot have been drawn by `published` (the day the list goes out)."""
     issue = unicodedata.normalize("NFKC", issue).strip()
     if not re.fullmatch(r"\d{5,8}", issue):
         raise SeedError(f"{source_label}的期号须为 5–8 位数字，如 2026158")
     year = str(draw_date.year)
     if not (issue.startswith(year) or issue.startswith(year[2:])):
         raise SeedError(f"期号 {issue} 不是 {year} 年的期号：期号以开奖年份开头（如 {year}158 或 {year[2:]}158）")
+    number = int(issue[len(year):] if issue.startswith(year) else issue[2:])
+    if number < 1:
+        raise SeedError(f"{source_label}没有第{issue}期：每年的期号从 001 开始")
+    earliest = earliest_draw_date(source, draw_date.year, number)
+    if published is not None and earliest <= published:
+        raise SeedError(f"{source_label}第{issue}期最早可能在{earliest:%Y年%m月%d日}开奖，不晚于公布日期（{published:%Y年%m月%d日}），"
+                        "可能已经开奖；请选择公布之后才开奖的期号")
+    if earliest > draw_date:
+        raise SeedError(f"{source_label}第{issue}期最早在{earliest:%Y年%m月%d日}开奖，不可能在{draw_date:%Y年%m月%d日}开奖；请核对期号和开奖日期")
     return issue
 
 
@@ -325,6 +356,11 @@ def timing_problems(draw) -> list[str]:
     published = timezone.localdate(draw.published_at)
     if draw.source_date <= published:
         found.append(f"承诺的开奖日期（{draw.source_date:%Y年%m月%d日}）不在名单公布（{published:%Y年%m月%d日}）之后")
+    else:
+        try:
+            check_issue(draw.get_source_display(), draw.source_issue, draw.source_date, draw.source, published)
+        except SeedError as exc:
+            found.append(f"承诺的期号不合规则：{exc}")
     if draw.seed:
         if draw.drawn_at and timezone.localdate(draw.drawn_at) < draw.source_date:
             found.append(f"种子在开奖日期（{draw.source_date:%Y年%m月%d日}）之前输入")

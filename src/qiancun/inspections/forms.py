@@ -41,7 +41,9 @@ class CommitmentForm(StyledForm, forms.Form):
     """The future public source of the seed, named when the list is published."""
 
     source = forms.ChoiceField(label="随机数来源", choices=SeedSource.choices, help_text="全国统一开奖、当晚公布的彩票")
-    source_issue = forms.CharField(label="期号", max_length=20, help_text="以开奖年份开头，如 2026158")
+    source_issue = forms.CharField(label="期号", max_length=20, help_text="以开奖年份开头，如 2026158。必须是今天以后才开奖的一期，已经开过奖的期号不能用。"
+                                                                         "彩票每年从第 001 期起，春节还要停开几天，所以请选大约一周以后开奖的那一期，"
+                                                                         "期号和开奖日期以彩票中心公布的开奖安排为准")
     source_date = forms.DateField(label="开奖日期", widget=forms.DateInput(attrs={"type": "date"}),
                                   help_text="须晚于今天：名单公布时谁也不知道这一期的号码")
 

@@ -83,11 +83,11 @@ def at(moment: datetime):
 
 def publish(round, user, *, source="fc3d", days_ago=3):
     """Publish a round's list `days_ago` days ago, committing to the 福彩3D draw of yesterday (so its
-    result may be entered today)."""
+    result may be entered today), under an issue number that cannot come before yesterday (its day of the year)."""
     today = timezone.localdate()
     source_date = today - timedelta(days=1)
     with at(datetime.combine(today - timedelta(days=days_ago), datetime.min.time()).replace(hour=10, tzinfo=SHANGHAI)):
-        return actions.do_publish_draw(round, acting_user=user, source=source, source_issue=f"{source_date.year}158",
+        return actions.do_publish_draw(round, acting_user=user, source=source, source_issue=f"{source_date:%Y%j}",
                                        source_date=source_date)
 
 
