@@ -13,3 +13,8 @@ UNSAFE_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufff
 def clean_text(value: str) -> str:
     """`value` without the characters `UNSAFE_TEXT` matches."""
     return UNSAFE_TEXT.sub("", value)
+
+
+def chinese_date(day) -> str:
+    """A date as official documents and pages write it: 2022年6月12日 (no leading zeros)."""
+    return f"{day.year}年{day.month}月{day.day}日"

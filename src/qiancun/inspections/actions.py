@@ -20,6 +20,7 @@ from qiancun.core.audit import record_audit
 from qiancun.core.errors import DomainError, ErrorCode, PermissionDeniedError, ValidationFailed
 from qiancun.core.images import check_image
 from qiancun.core.models import AuditAction
+from qiancun.core.text import chinese_date
 from qiancun.regions.choices import RegionLevel
 from qiancun.regions.models import Region
 from qiancun.standards import computations, rules
@@ -315,7 +316,7 @@ def _commitment(source: str, source_issue: str, source_date) -> tuple[str, str, 
         raise ValidationFailed(f"请填写{label}这一期的开奖日期", field="source_date")
     today = timezone.localdate()
     if source_date <= today:
-        raise ValidationFailed(f"开奖日期须在名单公布之后（{today:%Y年%m月%d日}之后）：种子必须来自名单公布后才开奖的一期",
+        raise ValidationFailed(f"开奖日期须在名单公布之后（{chinese_date(today)}之后）：种子必须来自名单公布后才开奖的一期",
                                field="source_date")
     try:
         issue = draws.check_issue(label, source_issue or "", source_date, source, today)
@@ -393,7 +394,7 @@ def do_perform_draw(draw: Draw, *, acting_user, numbers: str, source: str, sourc
                                field="source_issue" if source == draw.source else "source")
     today = timezone.localdate()
     if today < draw.source_date:
-        raise ValidationFailed(f"{draw.committed_source}尚未开奖：{draw.source_date:%Y年%m月%d日}起才能输入种子", field="numbers")
+        raise ValidationFailed(f"{draw.committed_source}尚未开奖：{chinese_date(draw.source_date)}起才能输入种子", field="numbers")
     try:
         parsed = draws.parse_numbers(draw.source, numbers or "", draw.get_source_display())
     except draws.SeedError as exc:

@@ -31,6 +31,8 @@ from datetime import UTC, date, timedelta
 
 from django.utils import timezone
 
+from qiancun.core.text import chinese_date
+
 ALGORITHM = "qiancun-draw-v2"
 LEGACY_ALGORITHM = "qiancun-draw-v1"
 GENESIS = "0" * 64  # the "previous" of the chain's first link
@@ -136,10 +138,10 @@ def check_issue(source_label: str, issue: str, draw_date: date, source: str = "f
         raise SeedError(f"{source_label}没有第{issue}期：每年的期号从 001 开始")
     earliest = earliest_draw_date(source, draw_date.year, number)
     if published is not None and earliest <= published:
-        raise SeedError(f"{source_label}第{issue}期最早可能在{earliest:%Y年%m月%d日}开奖，不晚于公布日期（{published:%Y年%m月%d日}），"
+        raise SeedError(f"{source_label}第{issue}期最早可能在{chinese_date(earliest)}开奖，不晚于公布日期（{chinese_date(published)}），"
                         "可能已经开奖；请选择公布之后才开奖的期号")
     if earliest > draw_date:
-        raise SeedError(f"{source_label}第{issue}期最早在{earliest:%Y年%m月%d日}开奖，不可能在{draw_date:%Y年%m月%d日}开奖；请核对期号和开奖日期")
+        raise SeedError(f"{source_label}第{issue}期最早在{chinese_date(earliest)}开奖，不可能在{chinese_date(draw_date)}开奖；请核对期号和开奖日期")
     return issue
 
 
@@ -355,7 +357,7 @@ def timing_problems(draw) -> list[str]:
         return ["名单公布时没有承诺随机数来源"]
     published = timezone.localdate(draw.published_at)
     if draw.source_date <= published:
-        found.append(f"承诺的开奖日期（{draw.source_date:%Y年%m月%d日}）不在名单公布（{published:%Y年%m月%d日}）之后")
+        found.append(f"承诺的开奖日期（{chinese_date(draw.source_date)}）不在名单公布（{chinese_date(published)}）之后")
     else:
         try:
             check_issue(draw.get_source_display(), draw.source_issue, draw.source_date, draw.source, published)
@@ -363,7 +365,7 @@ def timing_problems(draw) -> list[str]:
             found.append(f"承诺的期号不合规则：{exc}")
     if draw.seed:
         if draw.drawn_at and timezone.localdate(draw.drawn_at) < draw.source_date:
-            found.append(f"种子在开奖日期（{draw.source_date:%Y年%m月%d日}）之前输入")
+            found.append(f"种子在开奖日期（{chinese_date(draw.source_date)}）之前输入")
         if not draw.seed.startswith(f"{draw.source}:{draw.source_issue}:"):
             found.append("种子不是承诺的那一期开奖号码")
     return found

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 
 from qiancun.core.scoping import ScopedQuerySet
+from qiancun.core.text import chinese_date
 
 from .choices import DrawStatus, RecordStatus, RevocationStatus, RoundKind, RoundStatus, SeedSource
 
@@ -115,10 +116,10 @@ class Draw(models.Model):
 
     @property
     def committed_source(self) -> str:
-        """The committed source in words: 中国福利彩票3D第2026158期（2026年06月15日开奖）."""
+        """The committed source in words: 中国福利彩票3D第2026158期（2026年6月15日开奖）."""
         if not self.source:
             return ""
-        return f"{self.get_source_display()}第{self.source_issue}期（{self.source_date:%Y年%m月%d日}开奖）"
+        return f"{self.get_source_display()}第{self.source_issue}期（{chinese_date(self.source_date)}开奖）"
 
     def link(self, kind: str):
         return next((link for link in self.links.all() if link.kind == kind), None)
