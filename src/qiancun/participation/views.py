@@ -19,6 +19,7 @@ from qiancun.core.forms import add_domain_error
 from qiancun.core.http import object_id, private_file, safe_next
 from qiancun.core.paging import paginate
 from qiancun.core.ratelimit import rate_limit
+from qiancun.core.text import chinese_date
 from qiancun.regions.choices import RegionLevel
 from qiancun.regions.models import Region
 from qiancun.regions.queries import breadcrumbs
@@ -635,13 +636,13 @@ def link_renew(request, pk: int):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"已续期，原二维码可继续使用，有效期至 {chinese_date(link.expires_at)}")
+        messages.success(request, f"已续期，原二维码可继续使用，有效期至 {local_chinese_date(link.expires_at)}")
     return redirect("participation:household", pk=link.household_id)
 
 
-def chinese_date(moment) -> str:
-    day = timezone.localtime(moment).date()
-    return f"{day.year}年{day.month}月{day.day}日"
+def local_chinese_date(moment) -> str:
+    """A stored time as the day it is in Beijing, written the Chinese way."""
+    return chinese_date(timezone.localtime(moment).date())
 
 
 def qr_svg(url: str) -> str:
@@ -691,7 +692,7 @@ def _farmer_sign_in(request, token: str):
 def _farmer_expired(request, link):
     request.session.pop(SESSION_KEY, None)
     return render(request, "participation/farmer_expired.html",
-                  {"village": link.village, "expired_on": chinese_date(link.expires_at)}, status=410)
+                  {"village": link.village, "expired_on": local_chinese_date(link.expires_at)}, status=410)
 
 
 def _farmer_page(request, link):
